@@ -1,0 +1,40 @@
+"""ddb-lab: learn Amazon DynamoDB in JupyterLab, on an embedded DynamoDB.
+
+Every notebook imports what it needs from here and nowhere else::
+
+    from ddb_lab import start
+    lab = start()
+
+Used in: every notebook's setup cell.
+"""
+
+from __future__ import annotations
+
+from ddb_lab.clock import RealClock, SimulatedClock
+from ddb_lab.datasets import SOCIAL_TABLE, generate_social, load_social, social_table_definition
+from ddb_lab.display import items_frame, render_call, summary_frame, table_summary
+from ddb_lab.errors import Explanation, explain
+from ddb_lab.lab import AwsNotAllowedError, Lab, start
+from ddb_lab.widgets import TableExplorer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SOCIAL_TABLE",
+    "AwsNotAllowedError",
+    "Explanation",
+    "Lab",
+    "RealClock",
+    "SimulatedClock",
+    "TableExplorer",
+    "__version__",
+    "explain",
+    "generate_social",
+    "items_frame",
+    "load_social",
+    "render_call",
+    "social_table_definition",
+    "start",
+    "summary_frame",
+    "table_summary",
+]

@@ -1,0 +1,370 @@
+"""Errors a learner can act on: DynamoDB's code, a plain explanation, and a hint.
+
+``explain(error)`` turns a ``ClientError`` (or boto3's client-side ``ParamValidationError``, or its
+float ``TypeError``) into an :class:`Explanation`. In a notebook, ``start()`` installs a handler so
+that a failing cell shows that explanation instead of a page of library traceback; the kernel,
+the learner's variables and the lab's tables are untouched.
+
+Used in: notebooks/01_keys_and_types.ipynb ("When DynamoDB says no").
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError, ParamValidationError
+
+from ddb_lab import facts
+
+__all__ = ["Explanation", "explain", "install_ipython_handler"]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """What went wrong, in DynamoDB's words and in plain words."""
+
+    code: str
+    message: str
+    meaning: str
+    hint: str
+    operation: str | None = None
+    where: str | None = None  # the learner's line, when known
+    client_side: bool = False
+
+    def text(self) -> str:
+        lines = [f"{self.code}: {self.message}"]
+        if self.operation:
+            lines[0] = f"{self.code} from {self.operation}: {self.message}"
+        if self.client_side:
+            lines.append("  (boto3 stopped this request before it was sent.)")
+        if self.where:
+            lines.append(f"  at: {self.where}")
+        lines.append(f"What it means: {self.meaning}")
+        lines.append(f"Try: {self.hint}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.text())
+
+    def _repr_html_(self) -> str:
+        op = f" from {html.escape(self.operation)}" if self.operation else ""
+        where = f"<div><code>{html.escape(self.where)}</code></div>" if self.where else ""
+        return (
+            '<div class="ddb-lab-error" style="border-left:4px solid #c0392b;padding:4px 10px">'
+            f"<b>{html.escape(self.code)}</b>{op}: {html.escape(self.message)}{where}"
+            f"<div><b>What it means:</b> {html.escape(self.meaning)}</div>"
+            f"<div><b>Try:</b> {html.escape(self.hint)}</div></div>"
+        )
+
+
+@dataclass(frozen=True)
+class _Rule:
+    code: str
+    pattern: str | None
+    meaning: str
+    hint: str
+
+    def match(self, code: str, message: str) -> re.Match[str] | None:
+        if code != self.code:
+            return None
+        return re.search(self.pattern or "", message)
+
+
+_DESCRIPTORS = ", ".join(facts.TYPE_DESCRIPTORS)
+
+_RULES: tuple[_Rule, ...] = (
+    _Rule(
+        "ValidationException",
+        r"reserved keyword: (?P<word>\w+)",
+        "'{word}' is one of DynamoDB's reserved words, so it cannot appear as a bare attribute "
+        "name in an expression.",
+        'Write a placeholder such as #{word} in the expression and pass '
+        'ExpressionAttributeNames={{"#{word}": "{word}"}}.',
+    ),
+    _Rule(
+        "ValidationException",
+        r"Type mismatch for key (?P<key>\S+) expected: (?P<expected>\w+) actual: (?P<actual>\w+)",
+        "The table defines key attribute '{key}' as type {expected}, but the request sent {actual}.",
+        'Send {{"{expected}": ...}} for {key}; the key types are fixed when the table is created '
+        "(see AttributeDefinitions).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Missing the key (?P<key>\S+) in the item",
+        "Every item must carry the table's full primary key; this one has no '{key}'.",
+        "Add '{key}' to the item (describe_table's KeySchema lists the key attributes).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"provided key element does not match the schema",
+        "A Key must name exactly the primary-key attributes (the partition key, plus the sort "
+        "key if the table has one) with their defined types: no more, no fewer.",
+        "Compare the Key with describe_table's KeySchema. To read a whole item collection by "
+        "partition key alone, use Query instead of GetItem.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Query condition missed key schema element: (?P<key>\S+)",
+        "A Query must pin the partition key with '=' in KeyConditionExpression; '{key}' is missing.",
+        "Start the KeyConditionExpression with '#pk = :pk'; to read across partitions use a GSI "
+        "(or, rarely, a Scan).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Invalid operator used in KeyConditionExpression: (?P<op>\w+)",
+        "A key condition can only AND a partition-key equality with one sort-key condition; "
+        "{op} is not allowed there.",
+        "Move other conditions into a FilterExpression, or run two queries.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"attribute name used in the document path is not defined; attribute name: (?P<n>\S+)",
+        "The expression uses the placeholder {n}, but ExpressionAttributeNames does not define it.",
+        'Add it: ExpressionAttributeNames={{"{n}": "<attribute name>"}}.',
+    ),
+    _Rule(
+        "ValidationException",
+        r"attribute value used in expression is not defined; attribute value: (?P<v>\S+)",
+        "The expression uses the placeholder {v}, but ExpressionAttributeValues does not define it.",
+        'Add it: ExpressionAttributeValues={{"{v}": {{"S": "..."}}}} (the resource API takes plain '
+        "Python values).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"unused in expressions",
+        "DynamoDB rejects placeholders that are defined but not used by any expression.",
+        "Remove the unused entries, or use them in the expression.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Supplied AttributeValue (is empty|has more than one)",
+        "A low-level attribute value is a dict with exactly one type descriptor, like "
+        '{"S": "text"} or {"N": "42"}.',
+        f"Use exactly one of {_DESCRIPTORS} per value.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"significant digits|Number overflow|Number underflow|cannot be converted into a number",
+        "DynamoDB numbers hold at most 38 significant digits, between 1E-130 and 9.99E+125.",
+        "Round the value, or store it as a string (S) if every digit matters (ids, card numbers).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"contains duplicates",
+        "A set (SS, NS, BS) holds each value once.",
+        "De-duplicate before writing (a Python set does it for you with the resource API).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"empty string|may not contain an empty",
+        "Key attributes cannot be empty strings (other attributes can, since 2020).",
+        "Give the key a non-empty value, or leave the attribute out if it is not a key.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"[Ii]tem size (to update )?has exceeded",
+        "An item, names and values together, may be at most 400 KB.",
+        "Keep large blobs in S3 and store their key, or split the item into several items.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Consistent reads are not supported on global secondary indexes",
+        "Global secondary indexes are updated asynchronously, so they only offer eventually "
+        "consistent reads.",
+        "Drop ConsistentRead, or read the base table (or an LSI) when you need the latest write.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Syntax error|Bad .*[Ee]xpression|Invalid .*Expression",
+        "DynamoDB could not parse the expression.",
+        "Check operators and parentheses; names go through #placeholders and values through "
+        ":placeholders.",
+    ),
+    _Rule(
+        "ResourceNotFoundException",
+        None,
+        "The table or index named in the request does not exist in this lab (not created yet, "
+        "deleted, or cleared by lab.reset()).",
+        "lab.tables() lists the tables; re-run the cell that creates the table.",
+    ),
+    _Rule(
+        "ResourceInUseException",
+        None,
+        "A table with this name already exists (or is being created or deleted).",
+        "Use the existing table, delete it first, or start from a clean slate with lab.reset().",
+    ),
+    _Rule(
+        "ConditionalCheckFailedException",
+        None,
+        "The ConditionExpression was false for the item as stored, so nothing was written.",
+        "Read the item to see why, or pass ReturnValuesOnConditionCheckFailure='ALL_OLD' to get "
+        "it with the error.",
+    ),
+    _Rule(
+        "TransactionCanceledException",
+        None,
+        "The whole transaction was cancelled; none of its actions took effect.",
+        "CancellationReasons lists, per action in order, why (None means that action was fine).",
+    ),
+    _Rule(
+        "ProvisionedThroughputExceededException",
+        None,
+        "The table or a partition received more reads or writes per second than its capacity.",
+        "Retry with exponential back-off and jitter (boto3's standard retry mode does), spread "
+        "keys, or raise capacity.",
+    ),
+    _Rule(
+        "RequestRefused",
+        None,
+        "The embedded backend only answers DynamoDB requests in this kernel; this one would "
+        "have left the machine.",
+        "Use lab.client / lab.resource; real AWS needs start(backend='aws') and DDB_LAB_ALLOW_AWS=1.",
+    ),
+)
+
+_CLIENT_RULES: tuple[tuple[str, str, str], ...] = (
+    (
+        r"Invalid type for parameter (?P<param>\S+), value: (?P<value>.*?), type: <class '(?P<t>\w+)'>"
+        r", valid types: <class 'str'>",
+        "The low-level client wants every value as a string inside its type descriptor: {param} "
+        "got a {t}.",
+        'Write it as a string, e.g. {{"N": "{value}"}}; or use lab.resource, which converts '
+        "Python values for you.",
+    ),
+    (
+        r"Invalid type for parameter (?P<param>\S+), value: (?P<value>.*?), type: <class '(?P<t>\w+)'>"
+        r", valid types: <class 'dict'>",
+        "The low-level client wants each attribute as a type descriptor dict, but {param} is a "
+        "plain {t}.",
+        'Wrap it: {{"S": "..."}} for a string, {{"N": "..."}} for a number; or use lab.resource.',
+    ),
+    (
+        r'Unknown parameter in (?P<param>\S+): "(?P<bad>[^"]+)", must be one of: S, N',
+        "'{bad}' is not a DynamoDB type descriptor.",
+        f"Use one of {_DESCRIPTORS}.",
+    ),
+    (
+        r"Missing required parameter in (?P<param>\S+): \"(?P<name>[^\"]+)\"",
+        "The request is missing the required parameter '{name}' (in {param}).",
+        "Add it; the boto3 documentation of the operation lists what is required.",
+    ),
+    (
+        r"Float types are not supported",
+        "DynamoDB numbers are exact decimals; a Python float is binary and would lose digits "
+        "silently, so boto3 refuses it.",
+        "Use decimal.Decimal('1.5') (or Decimal(str(x))) for non-integers.",
+    ),
+)
+
+
+def _format(template: str, match: re.Match[str] | None) -> str:
+    groups = match.groupdict() if match else {}
+    try:
+        return template.format(**groups)
+    except (KeyError, IndexError):
+        return template
+
+
+def explain(error: BaseException) -> Explanation | None:
+    """An :class:`Explanation` for a DynamoDB (or boto3) error, or None if it is not one.
+
+    Args:
+        error: usually the ``ClientError`` caught in ``except ClientError as err``.
+    """
+    if isinstance(error, ClientError):
+        info = error.response.get("Error", {})
+        code = str(info.get("Code", "Unknown"))
+        message = str(info.get("Message", ""))
+        operation = getattr(error, "operation_name", None)
+        for rule in _RULES:
+            match = rule.match(code, message)
+            if match is not None:
+                return Explanation(
+                    code, message, _format(rule.meaning, match), _format(rule.hint, match), operation
+                )
+        return Explanation(
+            code,
+            message,
+            "DynamoDB rejected the request.",
+            "Read the message above; the operation's page in the DynamoDB API reference lists "
+            "this error and its causes.",
+            operation,
+        )
+    if isinstance(error, ParamValidationError | TypeError):
+        message = str(error).replace("Parameter validation failed:\n", "").strip()
+        for pattern, meaning, hint in _CLIENT_RULES:
+            match = re.search(pattern, message)
+            if match is not None:
+                code = "ParamValidationError" if isinstance(error, ParamValidationError) else "TypeError"
+                return Explanation(
+                    code,
+                    message.splitlines()[0],
+                    _format(meaning, match),
+                    _format(hint, match),
+                    client_side=True,
+                )
+    return None
+
+
+def _learner_line(tb: Any) -> str | None:
+    """The last line of the traceback that is in a notebook cell (not in a library)."""
+    found: str | None = None
+    for frame in traceback.extract_tb(tb):
+        if "site-packages" in frame.filename or "/lib/python" in frame.filename:
+            continue
+        if frame.line:
+            found = frame.line.strip()
+    return found
+
+
+def _handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> Any:
+    explanation = explain(value)
+    if explanation is None:
+        return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    where = _learner_line(tb)
+    shown = Explanation(
+        explanation.code,
+        explanation.message,
+        explanation.meaning,
+        explanation.hint,
+        explanation.operation,
+        where,
+        explanation.client_side,
+    )
+    red, bold, reset = "\x1b[31m", "\x1b[1m", "\x1b[0m"
+    lines = shown.text().splitlines()
+    lines[0] = f"{red}{bold}{lines[0]}{reset}"
+    lines.append("(The kernel, your variables and the lab's tables are unchanged.)")
+    return lines
+
+
+_installed_on: object | None = None
+
+
+def install_ipython_handler(get_ipython: Callable[[], Any] | None = None) -> bool:
+    """Show DynamoDB errors in notebooks as explanations; returns True if installed.
+
+    Safe to call more than once; does nothing outside IPython.
+    """
+    global _installed_on
+    try:
+        if get_ipython is None:
+            from IPython import get_ipython
+        shell = get_ipython()
+    except ImportError:
+        return False
+    if shell is None:
+        return False
+    if _installed_on is shell:
+        return True
+    shell.set_custom_exc((ClientError, ParamValidationError, TypeError), _handler)
+    _installed_on = shell
+    return True

@@ -1,0 +1,128 @@
+"""DynamoDB facts the course relies on: limits and error texts, each defined once.
+
+Every constant names its source and the date it was checked. Nothing else in the package or the
+notebooks writes these numbers or messages as literals; they import them from here.
+
+Used in: notebooks/01_keys_and_types.ipynb (limits), and by the engine's corrections.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Final
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fact comes from and when it was last checked against that source."""
+
+    url: str
+    checked: str  # ISO date
+
+
+QUOTAS: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html",
+    "2025-06-01",
+)
+DATA_TYPES: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html",
+    "2025-06-01",
+)
+RESERVED_WORDS: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ReservedWords.html",
+    "2025-06-01",
+)
+TRANSACTIONS: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html",
+    "2025-06-01",
+)
+BATCH_WRITE: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html",
+    "2025-06-01",
+)
+ERRORS: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html",
+    "2025-06-01",
+)
+
+# --- Items and attributes (QUOTAS, DATA_TYPES) -------------------------------------------------
+#: Largest item, attribute names included. DynamoDB counts 1 KB as 1,024 bytes.
+MAX_ITEM_SIZE_BYTES: Final = 400 * 1024
+#: Partition key value: 1 to 2,048 bytes.
+MAX_PARTITION_KEY_BYTES: Final = 2048
+#: Sort key value: 1 to 1,024 bytes.
+MAX_SORT_KEY_BYTES: Final = 1024
+#: Numbers keep up to 38 significant digits.
+MAX_NUMBER_DIGITS: Final = 38
+#: Largest and smallest magnitudes a Number holds (positive range; negatives mirror it).
+MAX_NUMBER: Final = Decimal("9.9999999999999999999999999999999999999E+125")
+MIN_POSITIVE_NUMBER: Final = Decimal("1E-130")
+#: Nesting depth of maps and lists.
+MAX_NESTING_DEPTH: Final = 32
+#: Table names: 3 to 255 characters of a-z, A-Z, 0-9, '_', '-', '.'.
+TABLE_NAME_PATTERN: Final = r"^[a-zA-Z0-9_.-]{3,255}$"
+
+# --- Requests (BATCH_WRITE, TRANSACTIONS, QUOTAS) ----------------------------------------------
+BATCH_WRITE_MAX_ITEMS: Final = 25
+BATCH_GET_MAX_KEYS: Final = 100
+BATCH_MAX_BYTES: Final = 16 * 1024 * 1024
+#: 100 actions per transaction since September 2022 (it was 25 before).
+TRANSACT_MAX_ITEMS: Final = 100
+TRANSACT_MAX_BYTES: Final = 4 * 1024 * 1024
+#: A Query or Scan page stops at 1 MB of items read, before any filter.
+QUERY_PAGE_MAX_BYTES: Final = 1024 * 1024
+MAX_GSIS_PER_TABLE: Final = 20
+MAX_LSIS_PER_TABLE: Final = 5
+
+#: The type descriptors of the low-level API.
+TYPE_DESCRIPTORS: Final = ("S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS")
+
+# --- Error texts, as DynamoDB words them (ERRORS; dynalite, which mirrors them) ----------------
+MSG_NUMBER_TOO_PRECISE: Final = "Attempting to store more than 38 significant digits in a Number"
+MSG_NUMBER_OVERFLOW: Final = (
+    "Number overflow. Attempting to store a number with magnitude larger than supported range"
+)
+MSG_NUMBER_UNDERFLOW: Final = (
+    "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+)
+MSG_NUMBER_INVALID: Final = "A value provided cannot be converted into a number"
+MSG_SET_DUPLICATES: Final = (
+    "One or more parameter values were invalid: Input collection {values} contains duplicates."
+)
+MSG_RESERVED_WORD: Final = (
+    "Invalid {expression}: Attribute name is a reserved keyword; reserved keyword: {word}"
+)
+MSG_KEY_MISMATCH: Final = "The provided key element does not match the schema"
+MSG_AV_EMPTY: Final = (
+    "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+)
+MSG_AV_MANY: Final = (
+    "Supplied AttributeValue has more than one datatypes set, "
+    "must contain exactly one of the supported datatypes"
+)
+MSG_EMPTY_KEY_STRING: Final = (
+    "One or more parameter values are not valid. The AttributeValue for a key attribute cannot "
+    "contain an empty string value. Key: {key}"
+)
+MSG_UNDEFINED_NAME: Final = (
+    "Invalid {expression}: An expression attribute name used in the document path is not "
+    "defined; attribute name: {name}"
+)
+MSG_UNDEFINED_VALUE: Final = (
+    "Invalid {expression}: An expression attribute value used in expression is not defined; "
+    "attribute value: {name}"
+)
+MSG_UNUSED_VALUES: Final = (
+    "Value provided in ExpressionAttributeValues unused in expressions: keys: {{{names}}}"
+)
+MSG_UNUSED_NAMES: Final = (
+    "Value provided in ExpressionAttributeNames unused in expressions: keys: {{{names}}}"
+)
+MSG_KEY_CONDITION_OPERATOR: Final = "Invalid operator used in KeyConditionExpression: {operator}"
+
+# --- The lab's own texts (not DynamoDB's) ------------------------------------------------------
+MSG_INTERNAL: Final = (
+    "The embedded DynamoDB could not process this request ({detail}). DynamoDB would reject it "
+    "with a ValidationException; check the expression and the attribute values."
+)

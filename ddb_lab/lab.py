@@ -1,0 +1,399 @@
+"""``start()`` and ``Lab``: the one object a notebook holds to reach DynamoDB.
+
+A lab owns the backend (embedded moto by default), the boto3 clients that talk to it, the lab
+clock, and the engine that makes moto answer like DynamoDB. Every notebook's setup cell is
+``lab = start()``; running that cell again gives the same lab back, reset to the same state.
+
+Backends, one interface (``start(backend=...)`` or the ``DDB_LAB_BACKEND`` variable):
+
+* ``embedded`` (default): moto in this Python process. Fake credentials and the region are
+  forced, so credentials in the environment or ``~/.aws`` are never read and no request leaves
+  the machine.
+* ``server``: the same engine on 127.0.0.1, for the AWS CLI, NoSQL Workbench or another language.
+* ``endpoint``: any DynamoDB-compatible engine at a URL (``endpoint=`` or ``DDB_LAB_ENDPOINT``):
+  dynalite, DynamoDB Local, LocalStack, ScyllaDB Alternator.
+* ``aws``: a real account, only when ``DDB_LAB_ALLOW_AWS=1``; table names are prefixed so the
+  lab never touches other tables, and ``ddb-lab cleanup`` deletes what it created.
+
+Used in: notebooks/00_welcome.ipynb, and the setup cell of every chapter.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import boto3
+import botocore.session
+from botocore.config import Config
+
+from ddb_lab.clock import Clock, RealClock, SimulatedClock
+from ddb_lab.engine import Engine
+
+__all__ = [
+    "BACKENDS",
+    "DEFAULT_REGION",
+    "FAKE_ACCOUNT_ID",
+    "FAKE_CREDENTIALS",
+    "AwsNotAllowedError",
+    "Lab",
+    "LabConfig",
+    "start",
+]
+
+Backend = Literal["embedded", "server", "endpoint", "aws"]
+BACKENDS: tuple[Backend, ...] = ("embedded", "server", "endpoint", "aws")
+DEFAULT_REGION = "us-east-1"
+#: The account moto serves (and what ARNs in the embedded backend show).
+FAKE_ACCOUNT_ID = "123456789012"
+#: What the embedded, server and endpoint backends sign with: never a real key.
+FAKE_CREDENTIALS: Mapping[str, str] = {
+    "aws_access_key_id": "testing",
+    "aws_secret_access_key": "testing",
+}
+#: Table-name prefix on the aws backend (override with DDB_LAB_TABLE_PREFIX).
+DEFAULT_AWS_PREFIX = "ddb-lab-"
+
+ENV_BACKEND = "DDB_LAB_BACKEND"
+ENV_ENDPOINT = "DDB_LAB_ENDPOINT"
+ENV_ALLOW_AWS = "DDB_LAB_ALLOW_AWS"
+ENV_PREFIX = "DDB_LAB_TABLE_PREFIX"
+
+
+class AwsNotAllowedError(RuntimeError):
+    """The aws backend was asked for without the explicit opt-in."""
+
+
+@dataclass(frozen=True)
+class LabConfig:
+    """Everything that decides which lab ``start()`` returns."""
+
+    backend: Backend
+    region: str
+    endpoint: str | None
+    clock: str
+    table_prefix: str
+
+
+def _resolve(
+    backend: str | None, endpoint: str | None, region: str | None, clock: str
+) -> LabConfig:
+    chosen = backend or os.environ.get(ENV_BACKEND) or None
+    endpoint = endpoint or (os.environ.get(ENV_ENDPOINT) or None)
+    if chosen is None:
+        chosen = "endpoint" if endpoint else "embedded"
+    if chosen not in BACKENDS:
+        raise ValueError(f"unknown backend {chosen!r}; choose one of: {', '.join(BACKENDS)}")
+    if chosen == "endpoint" and not endpoint:
+        raise ValueError(
+            "the endpoint backend needs a URL: start(endpoint='http://127.0.0.1:8000') "
+            f"or set {ENV_ENDPOINT}"
+        )
+    if chosen == "aws" and os.environ.get(ENV_ALLOW_AWS) != "1":
+        raise AwsNotAllowedError(
+            "The aws backend uses a real AWS account and costs real money. ddb-lab only connects "
+            f"to AWS when you opt in explicitly: set {ENV_ALLOW_AWS}=1 in the environment that "
+            "starts Jupyter, then start(backend='aws')."
+        )
+    if chosen != "aws":
+        region = DEFAULT_REGION if region is None else region
+    if clock not in ("real", "simulated"):
+        raise ValueError("clock must be 'real' or 'simulated'")
+    prefix = os.environ.get(ENV_PREFIX, DEFAULT_AWS_PREFIX) if chosen == "aws" else ""
+    return LabConfig(
+        backend=chosen,  # type: ignore[arg-type]
+        region=region or "",
+        endpoint=endpoint if chosen in ("endpoint",) else None,
+        clock=clock,
+        table_prefix=prefix,
+    )
+
+
+def isolated_session(region: str) -> boto3.Session:
+    """A boto3 session that reads nothing from the environment or ``~/.aws``.
+
+    Profiles, config and credentials files, ``AWS_ENDPOINT_URL*`` and ``AWS_PROFILE`` are all
+    ignored, so a learner's real configuration can never redirect or sign a lab request.
+    """
+    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+    core.set_config_variable("config_file", os.devnull)
+    core.set_config_variable("credentials_file", os.devnull)
+    core.set_config_variable("ignore_configured_endpoint_urls", True)
+    core.set_config_variable("region", region)
+    core.set_credentials(FAKE_CREDENTIALS["aws_access_key_id"], FAKE_CREDENTIALS["aws_secret_access_key"])
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+_CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 3},
+    account_id_endpoint_mode="disabled",
+    connect_timeout=5,
+    read_timeout=30,
+)
+
+
+class Lab:
+    """A running lab: backend, clients, clock and engine.
+
+    Attributes:
+        client: the low-level boto3 DynamoDB client.
+        resource: the boto3 DynamoDB service resource (``lab.resource.Table(name)``).
+        streams: the DynamoDB Streams client.
+        clock: the lab clock (real or simulated).
+        engine: the engine (embedded and server backends), or None.
+    """
+
+    def __init__(self, config: LabConfig) -> None:
+        self.config = config
+        self.clock: Clock = SimulatedClock() if config.clock == "simulated" else RealClock()
+        self.engine: Engine | None = None
+        self._server: Any = None
+        self._mock: Any = None
+        self.endpoint_url: str | None = None
+        self._closed = False
+
+        if config.backend in ("embedded", "server"):
+            self.engine = Engine(self.clock)
+            self._start_moto()
+        if config.backend == "server":
+            from ddb_lab.server import LabServer
+
+            self._server = LabServer(self.engine, host="127.0.0.1", port=0)  # type: ignore[arg-type]
+            self._server.start()
+            self.endpoint_url = self._server.url
+        elif config.backend == "endpoint":
+            self.endpoint_url = config.endpoint
+
+        self._session = self._make_session()
+        self.client: Any = self._new_client("dynamodb")
+        self.streams: Any = self._new_client("dynamodbstreams")
+        self.resource: Any = self._session.resource(
+            "dynamodb", **self._client_kwargs("dynamodb")
+        )
+        self._prepare(self.resource.meta.client)
+
+    # -- construction ----------------------------------------------------------------------------
+    def _start_moto(self) -> None:
+        from moto import mock_aws
+
+        self._mock = mock_aws()
+        self._mock.start()
+
+    def _make_session(self) -> boto3.Session:
+        if self.config.backend == "aws":
+            return boto3.Session(region_name=self.config.region or None)
+        return isolated_session(self.config.region)
+
+    def _client_kwargs(self, service: str) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"config": _CLIENT_CONFIG}
+        if self.config.backend == "aws":
+            return kwargs
+        kwargs["region_name"] = self.config.region
+        kwargs.update(FAKE_CREDENTIALS)
+        if self.endpoint_url:
+            kwargs["endpoint_url"] = self.endpoint_url
+        else:  # embedded: the public endpoint names, which moto answers in-process
+            host = "streams.dynamodb" if service == "dynamodbstreams" else "dynamodb"
+            kwargs["endpoint_url"] = f"https://{host}.{self.config.region}.amazonaws.com"
+        return kwargs
+
+    def _new_client(self, service: str) -> Any:
+        client = self._session.client(service, **self._client_kwargs(service))  # type: ignore[call-overload]
+        return self._prepare(client)
+
+    def _prepare(self, client: Any) -> Any:
+        if self.config.backend == "embedded" and self.engine is not None:
+            self.engine.attach(client)
+        if self.config.table_prefix:
+            from ddb_lab.prefix import TablePrefixer
+
+            TablePrefixer(self.config.table_prefix).attach(client)
+        return client
+
+    def new_client(self, service: str = "dynamodb") -> Any:
+        """Another client on the same backend (say, for a thread of its own)."""
+        return self._new_client(service)
+
+    # -- everyday use ----------------------------------------------------------------------------
+    @property
+    def backend(self) -> str:
+        return self.config.backend
+
+    @property
+    def region(self) -> str:
+        return str(self.client.meta.region_name)
+
+    def table(self, name: str) -> Any:
+        """The resource-API ``Table`` for ``name``."""
+        return self.resource.Table(name)
+
+    def tables(self) -> list[str]:
+        """Names of the tables in this lab, sorted."""
+        names: list[str] = []
+        for page in self.client.get_paginator("list_tables").paginate():
+            names.extend(page["TableNames"])
+        return sorted(names)
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """A stable summary of ``describe_table`` (no timestamps or request ids)."""
+        from ddb_lab.display import table_summary
+
+        return table_summary(self.client.describe_table(TableName=name)["Table"])
+
+    def load(
+        self,
+        dataset: str = "social",
+        size: str = "small",
+        seed: int | None = None,
+        *,
+        progress: bool | None = None,
+    ) -> str:
+        """Create and fill a sample table; returns its name.
+
+        Args:
+            dataset: only ``"social"`` for now: the social app of the course.
+            size: ``tiny``, ``small``, ``medium`` or ``large``.
+            seed: the random seed; the same seed always gives the same items.
+            progress: show a progress bar (default: only for large loads).
+        """
+        from ddb_lab import datasets
+
+        if dataset != "social":
+            raise ValueError(f"unknown dataset {dataset!r}; available: 'social'")
+        report = datasets.load_social(
+            self.client,
+            size,
+            datasets.DEFAULT_SEED if seed is None else seed,
+            progress=progress,
+        )
+        return report.table_name
+
+    def explorer(self, table: str | None = None, **options: Any) -> Any:
+        """A live query widget (``TableExplorer``) on this lab's client."""
+        from ddb_lab.widgets import TableExplorer
+
+        return TableExplorer(self.client, table, **options)
+
+    def connection_help(self) -> str:
+        """How to reach this lab from outside Python (server and endpoint backends)."""
+        if not self.endpoint_url:
+            return (
+                "The embedded backend lives inside this kernel. For the AWS CLI or NoSQL "
+                "Workbench, start(backend='server') or run `ddb-lab serve` in a terminal."
+            )
+        return cli_help(self.endpoint_url, self.config.region)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """A clean slate: no tables, the clock back at its start."""
+        if self.config.backend in ("embedded", "server"):
+            from moto.core.base_backend import BackendDict
+
+            BackendDict.reset()
+        else:
+            for name in self.tables():
+                self.client.delete_table(TableName=name)
+        if isinstance(self.clock, SimulatedClock):
+            self.clock.reset()
+
+    def close(self) -> None:
+        """Stop the server (if any) and the embedded backend."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._server is not None:
+            self._server.stop()
+        if self._mock is not None:
+            self._mock.stop(remove_data=False)
+        global _current
+        with _lock:
+            if _current is self:
+                _current = None
+
+    def __repr__(self) -> str:
+        where = self.endpoint_url or "in this kernel"
+        return (
+            f"<ddb-lab {self.config.backend} DynamoDB · {where} · region "
+            f"{self.config.region or 'from your AWS config'} · {self.clock.kind} clock>"
+        )
+
+
+def cli_help(endpoint_url: str, region: str) -> str:
+    """The exact commands for reaching a lab endpoint from a terminal."""
+    port = endpoint_url.rsplit(":", 1)[-1].rstrip("/")
+    return "\n".join(
+        [
+            f"DynamoDB endpoint: {endpoint_url}  (region {region}, any credentials)",
+            "AWS CLI:",
+            f"  AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+            f"aws dynamodb list-tables --endpoint-url {endpoint_url} --region {region}",
+            "NoSQL Workbench: Operation builder > Add connection > DynamoDB local, "
+            f"hostname 127.0.0.1, port {port}.",
+        ]
+    )
+
+
+_current: Lab | None = None
+_lock = threading.RLock()  # start() holds it while closing the old lab
+
+
+def start(
+    backend: str | None = None,
+    *,
+    endpoint: str | None = None,
+    region: str | None = None,
+    clock: str = "real",
+    dataset: str | None = None,
+    size: str = "small",
+    seed: int | None = None,
+    reset: bool = True,
+) -> Lab:
+    """Start (or return) the lab for this kernel.
+
+    Calling ``start()`` again with the same arguments returns the same lab: no second backend,
+    no new clients, and (with ``reset=True``, the default) the same clean state as the first
+    call, so re-running a notebook's setup cell is safe.
+
+    Args:
+        backend: ``embedded`` (default), ``server``, ``endpoint`` or ``aws``; defaults to
+            ``DDB_LAB_BACKEND``.
+        endpoint: URL for the ``endpoint`` backend; defaults to ``DDB_LAB_ENDPOINT``.
+        region: AWS region name (forced to us-east-1 unless given; aws: your configuration).
+        clock: ``"real"`` or ``"simulated"`` (deterministic time for notebooks).
+        dataset: a sample dataset to load after the reset (``"social"``).
+        size: dataset size (``tiny``, ``small``, ``medium``, ``large``).
+        seed: dataset seed.
+        reset: start from a clean slate (delete every table) when the lab already exists.
+
+    Returns:
+        The :class:`Lab`.
+
+    Raises:
+        AwsNotAllowedError: for ``backend="aws"`` without ``DDB_LAB_ALLOW_AWS=1``.
+    """
+    global _current
+    config = _resolve(backend, endpoint, region, clock)
+    with _lock:
+        lab = _current
+        if lab is not None and lab.config != config:
+            lab.close()
+            lab = None
+        if lab is None:
+            lab = Lab(config)
+            _current = lab
+        elif reset:
+            lab.reset()
+    from ddb_lab.errors import install_ipython_handler
+
+    install_ipython_handler()
+    if dataset is not None:
+        lab.load(dataset, size, seed)
+    return lab
+
+
+def current() -> Lab | None:
+    """The lab ``start()`` last returned, if it is still open."""
+    return _current

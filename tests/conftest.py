@@ -1,0 +1,138 @@
+"""Shared fixtures: the project on sys.path, a lab per test, a table helper, a network guard."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # the package is run from the checkout, not installed
+    sys.path.insert(0, str(ROOT))
+
+
+def _close_current_lab() -> None:
+    from ddb_lab.lab import current
+
+    lab = current()
+    if lab is not None:
+        lab.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_lab_outlives_its_module() -> Iterator[None]:
+    """A lab keeps moto's mock running; stop it so later modules start from a clean moto."""
+    yield
+    if "ddb_lab.lab" in sys.modules:
+        _close_current_lab()
+
+
+@pytest.fixture
+def lab() -> Iterator[Any]:
+    """The embedded lab (``start()``), empty, with every correction switched on."""
+    from ddb_lab import start
+
+    the_lab = start()
+    assert the_lab.engine is not None
+    for correction in the_lab.engine.describe():
+        the_lab.engine.enable(correction["name"], True)
+    yield the_lab
+    for correction in the_lab.engine.describe():
+        the_lab.engine.enable(correction["name"], True)
+
+
+MakeTable = Callable[..., str]
+
+
+def create_table(
+    client: Any,
+    name: str = "T",
+    *,
+    pk: tuple[str, str] = ("pk", "S"),
+    sk: tuple[str, str] | None = ("sk", "S"),
+    stream: bool = False,
+) -> str:
+    """Create an on-demand table with keys ``pk`` (and ``sk``); returns its name."""
+    keys = [{"AttributeName": pk[0], "KeyType": "HASH"}]
+    definitions = [{"AttributeName": pk[0], "AttributeType": pk[1]}]
+    if sk is not None:
+        keys.append({"AttributeName": sk[0], "KeyType": "RANGE"})
+        definitions.append({"AttributeName": sk[0], "AttributeType": sk[1]})
+    extra: dict[str, Any] = {}
+    if stream:
+        extra["StreamSpecification"] = {
+            "StreamEnabled": True,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        }
+    client.create_table(
+        TableName=name,
+        KeySchema=keys,
+        AttributeDefinitions=definitions,
+        BillingMode="PAY_PER_REQUEST",
+        **extra,
+    )
+    return name
+
+
+@pytest.fixture
+def make_table(lab: Any) -> MakeTable:
+    """``make_table(name="T", pk=("pk", "S"), sk=("sk", "S"), stream=False)`` in the lab."""
+
+    def make(name: str = "T", **options: Any) -> str:
+        return create_table(lab.client, name, **options)
+
+    return make
+
+
+def _is_loopback(address: Any) -> bool:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, bytes):
+        host = host.decode()
+    if not isinstance(host, str):  # AF_UNIX paths and the like never leave the machine
+        return True
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+class EgressAttempted(AssertionError):
+    """A test tried to open a connection off this machine."""
+
+
+@pytest.fixture
+def no_egress(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Fail any connection to a non-loopback address; returns the attempts made."""
+    attempts: list[Any] = []
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guard(address: Any) -> None:
+        if not _is_loopback(address):
+            attempts.append(address)
+            raise EgressAttempted(f"connection off the machine attempted: {address!r}")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        guard(address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        guard(address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        guard((host,))
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return attempts
