@@ -17,12 +17,12 @@ __all__ = ["main"]
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from moto import mock_aws
+
     from ddb_lab.clock import RealClock
     from ddb_lab.engine import Engine
     from ddb_lab.lab import cli_help, isolated_session
     from ddb_lab.server import LabServer
-
-    from moto import mock_aws
 
     mock = mock_aws()
     mock.start()

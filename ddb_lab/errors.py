@@ -86,13 +86,14 @@ _RULES: tuple[_Rule, ...] = (
         r"reserved keyword: (?P<word>\w+)",
         "'{word}' is one of DynamoDB's reserved words, so it cannot appear as a bare attribute "
         "name in an expression.",
-        'Write a placeholder such as #{word} in the expression and pass '
+        "Write a placeholder such as #{word} in the expression and pass "
         'ExpressionAttributeNames={{"#{word}": "{word}"}}.',
     ),
     _Rule(
         "ValidationException",
         r"Type mismatch for key (?P<key>\S+) expected: (?P<expected>\w+) actual: (?P<actual>\w+)",
-        "The table defines key attribute '{key}' as type {expected}, but the request sent {actual}.",
+        "The table defines key attribute '{key}' as type {expected}, "
+        "but the request sent {actual}.",
         'Send {{"{expected}": ...}} for {key}; the key types are fixed when the table is created '
         "(see AttributeDefinitions).",
     ),
@@ -113,7 +114,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "ValidationException",
         r"Query condition missed key schema element: (?P<key>\S+)",
-        "A Query must pin the partition key with '=' in KeyConditionExpression; '{key}' is missing.",
+        "A Query must pin the partition key with '=' in KeyConditionExpression; "
+        "'{key}' is missing.",
         "Start the KeyConditionExpression with '#pk = :pk'; to read across partitions use a GSI "
         "(or, rarely, a Scan).",
     ),
@@ -133,7 +135,8 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "ValidationException",
         r"attribute value used in expression is not defined; attribute value: (?P<v>\S+)",
-        "The expression uses the placeholder {v}, but ExpressionAttributeValues does not define it.",
+        "The expression uses the placeholder {v}, "
+        "but ExpressionAttributeValues does not define it.",
         'Add it: ExpressionAttributeValues={{"{v}": {{"S": "..."}}}} (the resource API takes plain '
         "Python values).",
     ),
@@ -226,13 +229,15 @@ _RULES: tuple[_Rule, ...] = (
         None,
         "The embedded backend only answers DynamoDB requests in this kernel; this one would "
         "have left the machine.",
-        "Use lab.client / lab.resource; real AWS needs start(backend='aws') and DDB_LAB_ALLOW_AWS=1.",
+        "Use lab.client / lab.resource; real AWS needs start(backend='aws') "
+        "and DDB_LAB_ALLOW_AWS=1.",
     ),
 )
 
 _CLIENT_RULES: tuple[tuple[str, str, str], ...] = (
     (
-        r"Invalid type for parameter (?P<param>\S+), value: (?P<value>.*?), type: <class '(?P<t>\w+)'>"
+        r"Invalid type for parameter (?P<param>\S+), value: (?P<value>.*?), "
+        r"type: <class '(?P<t>\w+)'>"
         r", valid types: <class 'str'>",
         "The low-level client wants every value as a string inside its type descriptor: {param} "
         "got a {t}.",
@@ -240,7 +245,8 @@ _CLIENT_RULES: tuple[tuple[str, str, str], ...] = (
         "Python values for you.",
     ),
     (
-        r"Invalid type for parameter (?P<param>\S+), value: (?P<value>.*?), type: <class '(?P<t>\w+)'>"
+        r"Invalid type for parameter (?P<param>\S+), value: (?P<value>.*?), "
+        r"type: <class '(?P<t>\w+)'>"
         r", valid types: <class 'dict'>",
         "The low-level client wants each attribute as a type descriptor dict, but {param} is a "
         "plain {t}.",
@@ -288,7 +294,11 @@ def explain(error: BaseException) -> Explanation | None:
             match = rule.match(code, message)
             if match is not None:
                 return Explanation(
-                    code, message, _format(rule.meaning, match), _format(rule.hint, match), operation
+                    code,
+                    message,
+                    _format(rule.meaning, match),
+                    _format(rule.hint, match),
+                    operation,
                 )
         return Explanation(
             code,
@@ -303,7 +313,11 @@ def explain(error: BaseException) -> Explanation | None:
         for pattern, meaning, hint in _CLIENT_RULES:
             match = re.search(pattern, message)
             if match is not None:
-                code = "ParamValidationError" if isinstance(error, ParamValidationError) else "TypeError"
+                code = (
+                    "ParamValidationError"
+                    if isinstance(error, ParamValidationError)
+                    else "TypeError"
+                )
                 return Explanation(
                     code,
                     message.splitlines()[0],
@@ -326,23 +340,25 @@ def _learner_line(tb: Any) -> str | None:
 
 
 def _handler(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> Any:
+    """IPython custom exception handler: it must display the error itself."""
     explanation = explain(value)
     if explanation is None:
-        return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
-    where = _learner_line(tb)
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return None
     shown = Explanation(
         explanation.code,
         explanation.message,
         explanation.meaning,
         explanation.hint,
         explanation.operation,
-        where,
+        _learner_line(tb),
         explanation.client_side,
     )
     red, bold, reset = "\x1b[31m", "\x1b[1m", "\x1b[0m"
     lines = shown.text().splitlines()
     lines[0] = f"{red}{bold}{lines[0]}{reset}"
     lines.append("(The kernel, your variables and the lab's tables are unchanged.)")
+    shell._showtraceback(etype, value, lines)
     return lines
 
 
@@ -355,12 +371,13 @@ def install_ipython_handler(get_ipython: Callable[[], Any] | None = None) -> boo
     Safe to call more than once; does nothing outside IPython.
     """
     global _installed_on
-    try:
-        if get_ipython is None:
-            from IPython import get_ipython
-        shell = get_ipython()
-    except ImportError:
-        return False
+    if get_ipython is None:
+        try:
+            from IPython import get_ipython as ipython_shell
+        except ImportError:
+            return False
+        get_ipython = ipython_shell
+    shell = get_ipython()
     if shell is None:
         return False
     if _installed_on is shell:

@@ -30,7 +30,7 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-from ddb_lab.clock import Clock, RealClock, SimulatedClock
+from ddb_lab.clock import RealClock, SimulatedClock
 from ddb_lab.engine import Engine
 
 __all__ = [
@@ -81,7 +81,7 @@ class LabConfig:
 def _resolve(
     backend: str | None, endpoint: str | None, region: str | None, clock: str
 ) -> LabConfig:
-    chosen = backend or os.environ.get(ENV_BACKEND) or None
+    chosen: Any = backend or os.environ.get(ENV_BACKEND) or None
     endpoint = endpoint or (os.environ.get(ENV_ENDPOINT) or None)
     if chosen is None:
         chosen = "endpoint" if endpoint else "embedded"
@@ -104,7 +104,7 @@ def _resolve(
         raise ValueError("clock must be 'real' or 'simulated'")
     prefix = os.environ.get(ENV_PREFIX, DEFAULT_AWS_PREFIX) if chosen == "aws" else ""
     return LabConfig(
-        backend=chosen,  # type: ignore[arg-type]
+        backend=chosen,
         region=region or "",
         endpoint=endpoint if chosen in ("endpoint",) else None,
         clock=clock,
@@ -123,7 +123,9 @@ def isolated_session(region: str) -> boto3.Session:
     core.set_config_variable("credentials_file", os.devnull)
     core.set_config_variable("ignore_configured_endpoint_urls", True)
     core.set_config_variable("region", region)
-    core.set_credentials(FAKE_CREDENTIALS["aws_access_key_id"], FAKE_CREDENTIALS["aws_secret_access_key"])
+    core.set_credentials(
+        FAKE_CREDENTIALS["aws_access_key_id"], FAKE_CREDENTIALS["aws_secret_access_key"]
+    )
     return boto3.Session(botocore_session=core, region_name=region)
 
 
@@ -148,7 +150,9 @@ class Lab:
 
     def __init__(self, config: LabConfig) -> None:
         self.config = config
-        self.clock: Clock = SimulatedClock() if config.clock == "simulated" else RealClock()
+        self.clock: RealClock | SimulatedClock = (
+            SimulatedClock() if config.clock == "simulated" else RealClock()
+        )
         self.engine: Engine | None = None
         self._server: Any = None
         self._mock: Any = None
@@ -170,9 +174,7 @@ class Lab:
         self._session = self._make_session()
         self.client: Any = self._new_client("dynamodb")
         self.streams: Any = self._new_client("dynamodbstreams")
-        self.resource: Any = self._session.resource(
-            "dynamodb", **self._client_kwargs("dynamodb")
-        )
+        self.resource: Any = self._session.resource("dynamodb", **self._client_kwargs("dynamodb"))
         self._prepare(self.resource.meta.client)
 
     # -- construction ----------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def clean(notebook: Any) -> Any:
 
 def execute(path: Path, timeout: int = 300) -> Any:
     """Execute ``path`` in place and return the notebook."""
-    notebook = nbformat.read(path, as_version=4)
+    notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     env_seed = os.environ.get("PYTHONHASHSEED")
     os.environ["PYTHONHASHSEED"] = "0"
     try:
@@ -61,7 +61,7 @@ def execute(path: Path, timeout: int = 300) -> Any:
         else:
             os.environ["PYTHONHASHSEED"] = env_seed
     clean(notebook)
-    nbformat.write(notebook, path)
+    nbformat.write(notebook, path)  # type: ignore[no-untyped-call]
     return notebook
 
 

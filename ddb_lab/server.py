@@ -38,7 +38,11 @@ class LabServer:
     """
 
     def __init__(
-        self, engine: Engine, host: str = "127.0.0.1", port: int = 0, default_region: str = "us-east-1"
+        self,
+        engine: Engine,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        default_region: str = "us-east-1",
     ) -> None:
         self.engine = engine
         self.default_region = default_region
@@ -49,7 +53,7 @@ class LabServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> LabServer:
         """Serve in a background thread."""

@@ -95,13 +95,13 @@ class Engine:
     # -- the request path --------------------------------------------------------------------------
     def handle(self, request: AWSPreparedRequest) -> WireResponse:
         """Answer one DynamoDB or DynamoDB Streams request."""
-        body = request.body or b""
-        if isinstance(body, str):
-            body = body.encode("utf-8")
-        elif not isinstance(body, bytes):
-            body = body.read() if hasattr(body, "read") else bytes(body)
-            request.body = body
-        wire = WireRequest.parse(request.method, request.url, dict(request.headers), body)
+        raw: Any = request.body or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
+        elif not isinstance(raw, bytes):
+            raw = raw.read() if hasattr(raw, "read") else bytes(raw)
+            request.body = raw
+        wire = WireRequest.parse(request.method, request.url, dict(request.headers), raw)
         self.stats.requests += 1
         active = self._active()
         try:
@@ -139,7 +139,7 @@ class Engine:
         data = payload.encode("utf-8") if isinstance(payload, str) else bytes(payload or b"")
         return WireResponse(int(status), {str(k): str(v) for k, v in headers.items()}, data)
 
-    # -- botocore integration ------------------------------------------------------------------------
+    # -- botocore integration --------------------------------------------------------------------
     def attach(self, client: Any) -> Any:
         """Route ``client``'s requests through this engine instead of straight into moto."""
         from moto.core.models import botocore_stubber
@@ -154,5 +154,5 @@ class Engine:
             response = self.handle(request)
         except DynamoError as error:
             response = error.response()
-        return AWSResponse(request.url, response.status, response.headers, _RawBody(response.body))
-
+        headers: Any = response.headers
+        return AWSResponse(request.url, response.status, headers, _RawBody(response.body))

@@ -65,7 +65,7 @@ def parse_number(text: str) -> Decimal:
         return number
     if significant_digits(number) > facts.MAX_NUMBER_DIGITS:
         raise DynamoError("ValidationException", facts.MSG_NUMBER_TOO_PRECISE)
-    magnitude = abs(number)
+    magnitude = number.copy_abs()  # abs() would round to the context's 28 digits
     if magnitude > facts.MAX_NUMBER:
         raise DynamoError("ValidationException", facts.MSG_NUMBER_OVERFLOW)
     if magnitude < facts.MIN_POSITIVE_NUMBER:
@@ -174,9 +174,7 @@ class SetDuplicates(Correction):
             walk_value(value, visit)
         if problems:
             shown = "[" + ", ".join(str(m) for m in problems[0]) + "]"
-            raise DynamoError(
-                "ValidationException", facts.MSG_SET_DUPLICATES.format(values=shown)
-            )
+            raise DynamoError("ValidationException", facts.MSG_SET_DUPLICATES.format(values=shown))
 
 
 # --- Reserved words ----------------------------------------------------------------------------
@@ -260,14 +258,14 @@ class ReservedWords(Correction):
                 )
 
 
-
-
 # --- Attribute value shape ---------------------------------------------------------------------
 
 
 class AttributeValueShape(Correction):
     name = "attribute_value_shape"
-    summary = "Each attribute value names exactly one type ({'S': 'x'}, not {} or {'S':.., 'N':..})."
+    summary = (
+        "Each attribute value names exactly one type ({'S': 'x'}, not {} or {'S':.., 'N':..})."
+    )
 
     def check(self, request: WireRequest) -> None:
         def visit(value: dict[str, Any]) -> None:
@@ -363,7 +361,7 @@ KeySchema = list[tuple[str, str]]  # [(attribute, type)], partition key first
 
 def _moto_key_schema(region: str, table: str) -> KeySchema | None:
     """The key schema of ``table`` as moto holds it, or None if there is no such table."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
 
     backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][region]
@@ -449,7 +447,9 @@ class KeyRules(Correction):
         for name, _kind in schema:
             value = values.get(name)
             if isinstance(value, dict) and (value.get("S") == "" or value.get("B") == ""):
-                raise DynamoError("ValidationException", facts.MSG_EMPTY_KEY_STRING.format(key=name))
+                raise DynamoError(
+                    "ValidationException", facts.MSG_EMPTY_KEY_STRING.format(key=name)
+                )
 
 
 def default_corrections() -> list[Correction]:

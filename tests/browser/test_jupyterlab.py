@@ -164,9 +164,7 @@ def test_chapter_runs_and_explorer_queries(
 
         errors = page.locator(ERROR_OUTPUTS)
         error_texts = [text.strip()[:2000] for text in errors.all_inner_texts()]
-        assert not error_texts, "cells produced error output:\n\n" + "\n\n---\n\n".join(
-            error_texts
-        )
+        assert not error_texts, "cells produced error output:\n\n" + "\n\n---\n\n".join(error_texts)
 
         # The explorer: the notebook output that holds the "Run query" button.
         run_button = page.locator(".widget-button", has_text=re.compile(r"^\s*Run query\s*$"))
