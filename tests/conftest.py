@@ -49,7 +49,7 @@ def lab() -> Iterator[Any]:
 MakeTable = Callable[..., str]
 
 
-def create_table(
+def _create_table(
     client: Any,
     name: str = "T",
     *,
@@ -84,9 +84,15 @@ def make_table(lab: Any) -> MakeTable:
     """``make_table(name="T", pk=("pk", "S"), sk=("sk", "S"), stream=False)`` in the lab."""
 
     def make(name: str = "T", **options: Any) -> str:
-        return create_table(lab.client, name, **options)
+        return _create_table(lab.client, name, **options)
 
     return make
+
+
+@pytest.fixture
+def create_table() -> Callable[..., str]:
+    """``create_table(client, name="T", pk=..., sk=..., stream=False)`` on any client."""
+    return _create_table
 
 
 def _is_loopback(address: Any) -> bool:

@@ -60,6 +60,34 @@ class LabServer:
         sep = "&" if "?" in path else "?"
         return f"{self.base_url}{path}{sep}token={self.token}"
 
+    def get_json(self, path: str) -> Any:
+        """GET a REST endpoint (``/api/...``) and decode its JSON."""
+        with urllib.request.urlopen(self.url(path), timeout=5) as response:
+            return json.load(response)
+
+    def wait_for_kernel(self, notebook: str, timeout: float = 60.0) -> dict[str, Any]:
+        """Wait until the notebook's kernel is idle and a browser is connected to it.
+
+        The toolbar's execution indicator reads "idle" before the page has connected to the
+        kernel; running cells then opens JupyterLab's "Select Kernel" dialog instead.
+        """
+        deadline = time.monotonic() + timeout
+        sessions: Any = []
+        while time.monotonic() < deadline:
+            sessions = self.get_json("/api/sessions")
+            for session in sessions:
+                kernel = session.get("kernel") or {}
+                if (
+                    session.get("path") == notebook
+                    and kernel.get("execution_state") == "idle"
+                    and kernel.get("connections", 0) >= 1
+                ):
+                    return dict(session)
+            time.sleep(0.25)
+        raise TimeoutError(
+            f"no idle, connected kernel for {notebook} within {timeout:.0f} s: {sessions}"
+        )
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
@@ -110,7 +138,7 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         try:
             process.wait(timeout=SERVER_STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            try:  # the server and any kernel it left behind
+            try:  # the whole process group (kernels run in sessions of their own)
                 os.killpg(process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
@@ -141,6 +169,7 @@ def lab_server(
         JUPYTERLAB_SETTINGS_DIR=str(settings),
         JUPYTERLAB_WORKSPACES_DIR=str(workspaces),
         JUPYTER_CONFIG_DIR=str(base / "config"),  # ignore the user's jupyter config
+        JUPYTER_DATA_DIR=str(base / "data"),  # e.g. the notebook signing key
         JUPYTER_RUNTIME_DIR=str(base / "runtime"),
         PYTHONHASHSEED="0",
     )

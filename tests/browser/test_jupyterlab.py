@@ -36,8 +36,13 @@ ERROR_OUTPUTS = ", ".join(
         ".jp-OutputArea-output:has-text('Error displaying widget')",
     ]
 )
-# Every code cell shows "[n]:" (not "[ ]:" or "[*]:").
+# Every code cell shows "[n]:" (not "[ ]:" or "[*]:"). Stop waiting early when a dialog (e.g.
+# "Select Kernel") blocks the run or a cell shows an error (Run All stops at a traceback and the
+# cells after it keep "[ ]:"): the test then reports what it found.
 ALL_CELLS_EXECUTED_JS = r"""() => {
+    if (document.querySelector('.jp-Dialog')) return true;
+    if (document.querySelector(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) return true;
     const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]
         .map(e => e.textContent.trim());
     return prompts.length > 0 && prompts.every(t => /^\[\d+\]:$/.test(t));
@@ -49,6 +54,9 @@ READ_DATAFRAME_JS = """table => ({
     rows: [...table.querySelectorAll('tbody tr')].map(
         tr => [...tr.children].map(e => e.textContent.trim())),
 })"""
+# Output rendered after the last _mark_stale(): the explorer replaces its Output's contents on
+# every run, so JupyterLab renders new elements (which carry no mark).
+FRESH = ":not([data-test-stale])"
 COUNT_RE = re.compile(r"(?<!Scanned)Count: (\d+)")
 
 
@@ -121,17 +129,25 @@ def _widget_control(explorer: Any, kind: str, label: str) -> Any:
     return control
 
 
+def _mark_stale(explorer: Any) -> None:
+    """Tag what the explorer's Output shows now; see ``FRESH``."""
+    explorer.evaluate(
+        "el => el.querySelectorAll('.widget-output .jp-OutputArea-output *')"
+        ".forEach(e => e.setAttribute('data-test-stale', ''))"
+    )
+
+
 def _read_page(explorer: Any) -> tuple[str, int, list[dict[str, str]]]:
-    """The explorer's status line, its Count, and the table rows as {column: text} dicts."""
+    """The fresh status line, its Count, and the table rows as {column: text} dicts."""
     from playwright.sync_api import expect
 
-    status = explorer.locator(".widget-output .ddb-lab-status")
-    expect(status).to_have_text(COUNT_RE)
+    status = explorer.locator(f".widget-output .ddb-lab-status{FRESH}")
+    expect(status).to_have_text(COUNT_RE, timeout=30_000)
     status_text = status.inner_text().strip()
     match = COUNT_RE.search(status_text)
     assert match is not None, status_text
     count = int(match.group(1))
-    tables = explorer.locator(".widget-output table.dataframe")
+    tables = explorer.locator(f".widget-output table.dataframe{FRESH}")
     if count == 0:
         return status_text, count, []
     expect(tables).to_have_count(1)
@@ -155,16 +171,21 @@ def test_chapter_runs_and_explorer_queries(
         # &reset: start from the default layout, not a saved workspace.
         page.goto(lab_server.url(f"/lab/tree/{name}?reset"))
         page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+        lab_server.wait_for_kernel(name)
         page.wait_for_selector(KERNEL_IDLE)
+        kernel_status = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$"))
+        expect(kernel_status).to_be_visible()  # "Python 3 (ipykernel) | Idle"
 
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
         page.wait_for_function(ALL_CELLS_EXECUTED_JS, timeout=RUN_ALL_TIMEOUT_MS)
-        page.wait_for_selector(KERNEL_IDLE)
-
+        dialogs = page.locator(".jp-Dialog")
+        assert dialogs.count() == 0, f"a dialog blocked Run All: {dialogs.first.inner_text()!r}"
         errors = page.locator(ERROR_OUTPUTS)
         error_texts = [text.strip()[:2000] for text in errors.all_inner_texts()]
         assert not error_texts, "cells produced error output:\n\n" + "\n\n---\n\n".join(error_texts)
+        page.wait_for_function(ALL_CELLS_EXECUTED_JS, timeout=5_000)  # no early exit: all "[n]:"
+        page.wait_for_selector(KERNEL_IDLE)
 
         # The explorer: the notebook output that holds the "Run query" button.
         run_button = page.locator(".widget-button", has_text=re.compile(r"^\s*Run query\s*$"))
@@ -180,30 +201,43 @@ def test_chapter_runs_and_explorer_queries(
         operator.select_option(label=SORT_OPERATOR)
         value = _widget_control(explorer, "text", "Value")
         value.fill(SORT_PREFIX)
+        # A Limit unlike the current one shows that the click reads the form (the chapter's
+        # explorer may start with the values above already filled in).
+        limit = _widget_control(explorer, "text", "Limit")
+        new_limit = "4" if limit.input_value() != "4" else "5"
+        limit.fill(new_limit)
+        limit.press("Tab")  # IntText syncs on change (blur/Enter), not on every keystroke
         expect(partition).to_have_value(PARTITION)
+        assert operator.evaluate("e => e.options[e.selectedIndex].text") == SORT_OPERATOR
         expect(value).to_have_value(SORT_PREFIX)
+
+        # The chapter may already have run the explorer from code: mark what it shows now, so
+        # that only output rendered after the click counts.
+        _mark_stale(explorer)
         run_button.click()
 
-        code = explorer.locator(".widget-output pre.ddb-lab-code")
+        code = explorer.locator(f".widget-output pre.ddb-lab-code{FRESH}")
         expect(code).to_contain_text(f'"{PARTITION}"', timeout=30_000)
         expect(code).to_contain_text("client.query(")
         expect(code).to_contain_text("begins_with(#sk, :sk)")
-        expect(code).to_contain_text(f'"{SORT_PREFIX}"')
+        expect(code).to_contain_text(f'":sk": {{"S": "{SORT_PREFIX}"}}')
+        expect(code).to_contain_text(f"Limit={new_limit},")
         expect(explorer.locator(".widget-output .ddb-lab-error")).to_have_count(0)
 
         status1, count1, rows1 = _read_page(explorer)
         assert rows1, f"the query returned no rows ({status1})"
         assert len(rows1) == count1, f"{len(rows1)} rows shown but the status says {status1}"
+        assert count1 <= int(new_limit), status1
         assert all(row["PK"] == PARTITION for row in rows1), [row["PK"] for row in rows1]
         assert all(row["SK"].startswith(SORT_PREFIX) for row in rows1), [r["SK"] for r in rows1]
 
         # Next page: enabled exactly when the first page came with a LastEvaluatedKey (the
         # kernel sets the button state before it replaces the output, so it is current now).
         if next_button.is_enabled():
+            _mark_stale(explorer)
             next_button.click()
-            status = explorer.locator(".widget-output .ddb-lab-status")
-            expect(status).not_to_have_text(status1, timeout=30_000)
             status2, _count2, rows2 = _read_page(explorer)
+            assert status2 != status1, f"Next page kept the status line: {status2}"
             keys1 = {row["SK"] for row in rows1}
             keys2 = {row["SK"] for row in rows2}
             assert keys2 != keys1, f"Next page showed the same items ({status1} -> {status2})"
