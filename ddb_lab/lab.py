@@ -203,7 +203,7 @@ class Lab:
         return kwargs
 
     def _new_client(self, service: str) -> Any:
-        client = self._session.client(service, **self._client_kwargs(service))  # type: ignore[call-overload]
+        client = self._session.client(service, **self._client_kwargs(service))
         return self._prepare(client)
 
     def _prepare(self, client: Any) -> Any:

@@ -107,7 +107,7 @@ class LabServer:
             request = AWSPreparedRequest(
                 method="POST",
                 url=f"https://{host}.{region}.amazonaws.com/",
-                headers=headers,  # type: ignore[arg-type]
+                headers=headers,
                 body=body,
                 stream_output=False,
             )

@@ -67,28 +67,8 @@ def _write_notebook(root_dir: Path) -> str:
     chapter carries ``[n]:`` prompts from ``make notebooks``, and the test must see the ones
     this run produces.
     """
-    if NOTEBOOK.exists():
-        nb = nbformat.read(NOTEBOOK, as_version=4)
-        name = NOTEBOOK.name
-    else:
-        # Fallback until notebooks/01_keys_and_types.ipynb exists (remove once the chapter is
-        # written): the smallest notebook that shows the same TableExplorer.
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [
-            nbformat.v4.new_code_cell(source)
-            for source in (
-                "from ddb_lab import start",
-                'lab = start(dataset="social", size="small")',
-                'explorer = lab.explorer("SocialApp", partition_value="USER#u0001")',
-                "explorer",
-            )
-        ]
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3 (ipykernel)",
-            "language": "python",
-        }
-        name = "explorer_fallback.ipynb"
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    name = NOTEBOOK.name
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
