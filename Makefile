@@ -44,7 +44,21 @@ browser-deps:
 	  fi; \
 	fi
 
-test: $(STAMP) browser-deps
+# A second DynamoDB engine (dynalite, npm) for the endpoint-backend tests.
+node-deps: $(NODE_STAMP)
+$(NODE_STAMP): package.json package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$CI" = "true" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  fi; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else \
+	  echo "note: npm not found; the dynalite tests will be skipped"; \
+	fi
+
+test: $(STAMP) browser-deps node-deps
 	$(BIN)/ruff check ddb_lab tests benchmarks
 	$(BIN)/mypy
 	PYTHONHASHSEED=0 $(BIN)/pytest
