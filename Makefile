@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.ddb-lab-installed
 NODE_STAMP := node_modules/.ddb-lab-installed
 PORT ?= 8888
+LAB_FLAGS ?=
 
 .PHONY: lab test test-fast bench lint typecheck notebooks lock browser-deps node-deps clean help
 
@@ -31,7 +32,7 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --port=$(PORT) \
-	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) notebooks/00_welcome.ipynb
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_FLAGS) notebooks/00_welcome.ipynb
 
 # Browser tests drive JupyterLab in Debian's chromium. In CI (as root) it is installed here;
 # elsewhere the browser tests skip with a message when no chromium is found.
