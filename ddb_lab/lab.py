@@ -295,9 +295,14 @@ class Lab:
             from moto.core.base_backend import BackendDict
 
             BackendDict.reset()
-        else:
-            for name in self.tables():
+        else:  # another engine, or a real account: delete, then wait until the tables are gone
+            names = self.tables()
+            for name in names:
                 self.client.delete_table(TableName=name)
+            delay = 5 if self.config.backend == "aws" else 0.05
+            waiter = self.client.get_waiter("table_not_exists")
+            for name in names:
+                waiter.wait(TableName=name, WaiterConfig={"Delay": delay, "MaxAttempts": 200})
         if isinstance(self.clock, SimulatedClock):
             self.clock.reset()
 

@@ -68,9 +68,12 @@ class TablePrefixer:
             ]
         if isinstance(parsed.get("LastEvaluatedTableName"), str):
             parsed["LastEvaluatedTableName"] = self.strip(parsed["LastEvaluatedTableName"])
-        for member in ("Table", "TableDescription"):
+        for member in ("Table", "TableDescription", "StreamDescription"):
             if isinstance(parsed.get(member), dict) and "TableName" in parsed[member]:
                 parsed[member]["TableName"] = self.strip(parsed[member]["TableName"])
+        for stream in parsed.get("Streams") or []:  # DynamoDB Streams ListStreams
+            if isinstance(stream, dict) and isinstance(stream.get("TableName"), str):
+                stream["TableName"] = self.strip(stream["TableName"])
         for member in ("Responses", "UnprocessedItems", "UnprocessedKeys", "ItemCollectionMetrics"):
             if isinstance(parsed.get(member), dict):
                 parsed[member] = {self.strip(k): v for k, v in parsed[member].items()}

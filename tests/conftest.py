@@ -1,4 +1,4 @@
-"""Shared fixtures: the project on sys.path, a lab per test, a table helper, a network guard."""
+"""Shared fixtures: a lab per test, a table helper, a network guard."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # the package is run from the checkout, not installed
-    sys.path.insert(0, str(ROOT))
 
 
 def _close_current_lab() -> None:

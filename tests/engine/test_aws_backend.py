@@ -176,6 +176,30 @@ def test_resource_api_uses_unprefixed_names(aws_lab: Lab) -> None:
     assert moto_client().scan(TableName="ddb-lab-SocialApp")["Count"] == 2
 
 
+def test_streams_use_unprefixed_table_names(aws_lab: Lab) -> None:
+    aws_lab.client.create_table(
+        TableName="Feed",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    )
+    aws_lab.client.put_item(TableName="Feed", Item={"pk": {"S": "a"}})
+    streams = aws_lab.streams.list_streams(TableName="Feed")["Streams"]
+    assert [s["TableName"] for s in streams] == ["Feed"]
+    arn = streams[0]["StreamArn"]
+    assert ":table/ddb-lab-Feed/stream/" in arn  # ARNs name the real table
+    description = aws_lab.streams.describe_stream(StreamArn=arn)["StreamDescription"]
+    assert description["TableName"] == "Feed"
+    iterator = aws_lab.streams.get_shard_iterator(
+        StreamArn=arn,
+        ShardId=description["Shards"][0]["ShardId"],
+        ShardIteratorType="TRIM_HORIZON",
+    )["ShardIterator"]
+    records = aws_lab.streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["eventName"] for r in records] == ["INSERT"]
+
+
 def test_prefix_from_the_environment(fake_aws: list[Any], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(ENV_PREFIX, "course-")
     lab = start("aws")
