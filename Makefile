@@ -60,7 +60,7 @@ $(NODE_STAMP): package.json package-lock.json
 	fi
 
 test: $(STAMP) browser-deps node-deps
-	$(BIN)/ruff check ddb_lab tests benchmarks
+	$(BIN)/ruff check ddb_lab tests benchmarks conftest.py
 	$(BIN)/mypy
 	PYTHONHASHSEED=0 $(BIN)/pytest
 
@@ -71,7 +71,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 lint: $(STAMP)
-	$(BIN)/ruff check ddb_lab tests benchmarks
+	$(BIN)/ruff check ddb_lab tests benchmarks conftest.py
 	$(BIN)/ruff format --check ddb_lab tests benchmarks
 
 typecheck: $(STAMP)

@@ -372,7 +372,8 @@ class QueryResult:
         )
 
 
-def _failed(code: str, message: str, params: dict[str, Any] | None = None) -> QueryResult:
+def failed_result(code: str, message: str, params: dict[str, Any] | None = None) -> QueryResult:
+    """A QueryResult that carries an error instead of items."""
     params = params or {}
     return QueryResult(
         params=params,
@@ -411,17 +412,19 @@ def run_query(
         try:
             description = client.describe_table(TableName=spec.table)["Table"]
         except ClientError as error:
-            return _failed(*_client_error(error))
+            return failed_result(*_client_error(error))
         except BotoCoreError as error:
-            return _failed(type(error).__name__, str(error))
+            return failed_result(type(error).__name__, str(error))
     schemas = {schema.index: schema for schema in key_schemas(description)}
     schema = schemas.get(spec.index)
     if schema is None:
-        return _failed(INVALID_INPUT, f'Table "{spec.table}" has no index named "{spec.index}".')
+        return failed_result(
+            INVALID_INPUT, f'Table "{spec.table}" has no index named "{spec.index}".'
+        )
     try:
         params = build_query(spec, schema)
     except ValueError as error:
-        return _failed(INVALID_INPUT, str(error))
+        return failed_result(INVALID_INPUT, str(error))
 
     key_attributes = tuple(
         dict.fromkeys(
@@ -438,9 +441,9 @@ def run_query(
     try:
         response = client.query(**params)
     except ClientError as error:
-        return _failed(*_client_error(error), params=params)
+        return failed_result(*_client_error(error), params=params)
     except BotoCoreError as error:
-        return _failed(type(error).__name__, str(error), params=params)
+        return failed_result(type(error).__name__, str(error), params=params)
     return QueryResult(
         params=params,
         code=render_call("query", params),

@@ -24,6 +24,7 @@ from ddb_lab.explorer import (
     KeySchemaInfo,
     QueryResult,
     QuerySpec,
+    failed_result,
     key_schemas,
     run_query,
 )
@@ -232,7 +233,9 @@ class TableExplorer:
         """
         spec = self.spec()
         if not spec.table:
-            result = _input_error("Choose a table first (there are none yet: create one).")
+            result = failed_result(
+                INVALID_INPUT, "Choose a table first (there are none yet: create one)."
+            )
         else:
             result = run_query(self._client, spec)
         self._page_spec = spec
@@ -384,16 +387,3 @@ def _error_parts(error: Exception) -> tuple[str, str]:
         details = response["Error"]
         return str(details.get("Code", type(error).__name__)), str(details.get("Message", error))
     return type(error).__name__, str(error)
-
-
-def _input_error(message: str) -> QueryResult:
-    return QueryResult(
-        params={},
-        code="",
-        items=[],
-        count=0,
-        scanned_count=0,
-        last_evaluated_key=None,
-        error_code=INVALID_INPUT,
-        error_message=message,
-    )
