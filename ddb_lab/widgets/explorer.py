@@ -264,14 +264,17 @@ class TableExplorer:
         self._set_result(result)
         return result
 
-    def _ipython_display_(self) -> None:
-        import IPython.display
-
-        show: Any = IPython.display.display  # untyped in IPython
-        show(self._box)
-
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        return self._box._repr_mimebundle_(**kwargs)
+        """The widget view, with a short plain-text form (what a terminal or nbval sees)."""
+        bundle = self._box._repr_mimebundle_(**kwargs)
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        data["text/plain"] = repr(self)
+        return bundle
+
+    def __repr__(self) -> str:
+        spec = self.spec()
+        where = spec.table + (f" / {spec.index}" if spec.index else "")
+        return f"<TableExplorer on {where or '(no table)'}: open in JupyterLab to use the form>"
 
     # --- controls ------------------------------------------------------------------------------
 
