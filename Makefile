@@ -77,9 +77,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# Re-execute the course notebooks in place (outputs are what nbval compares).
+# Re-execute the course notebooks in place (outputs are what nbval compares), then write
+# exercises/ from solutions/ (the one source of truth) and execute it too.
 notebooks: $(STAMP)
-	PYTHONHASHSEED=0 $(BIN)/python -m ddb_lab.notebook_tools execute notebooks/*.ipynb
+	PYTHONHASHSEED=0 $(BIN)/python -m ddb_lab.notebook_tools execute notebooks/*.ipynb solutions/*.ipynb
+	PYTHONHASHSEED=0 $(BIN)/ddb-lab release
 
 # Re-pin the tested versions after changing dependencies in pyproject.toml.
 lock: $(STAMP)

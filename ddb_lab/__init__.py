@@ -14,6 +14,7 @@ from ddb_lab.clock import RealClock, SimulatedClock
 from ddb_lab.datasets import SOCIAL_TABLE, generate_social, load_social, social_table_definition
 from ddb_lab.display import items_frame, render_call, summary_frame, table_summary
 from ddb_lab.errors import Explanation, explain
+from ddb_lab.grader import check, hint, progress, solution
 from ddb_lab.lab import AwsNotAllowedError, Lab, start
 from ddb_lab.widgets import TableExplorer
 
@@ -28,12 +29,16 @@ __all__ = [
     "SimulatedClock",
     "TableExplorer",
     "__version__",
+    "check",
     "explain",
     "generate_social",
+    "hint",
     "items_frame",
     "load_social",
+    "progress",
     "render_call",
     "social_table_definition",
+    "solution",
     "start",
     "summary_frame",
     "table_summary",

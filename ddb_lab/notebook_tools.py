@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from nbclient import NotebookClient
 __all__ = ["clean", "execute"]
 
 KERNEL = "python3"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def clean(notebook: Any) -> Any:
@@ -36,14 +38,20 @@ def clean(notebook: Any) -> Any:
         if cell.cell_type == "code":
             for output in cell.get("outputs", []):
                 output.get("metadata", {}).pop("execution", None)
+                # A stored widget view points at a model that only exists while the kernel
+                # runs; without it JupyterLab shows "model not found". Keep the text form.
+                output.get("data", {}).pop(WIDGET_VIEW, None)
     return notebook
 
 
 def execute(path: Path, timeout: int = 300) -> Any:
     """Execute ``path`` in place and return the notebook."""
     notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
-    env_seed = os.environ.get("PYTHONHASHSEED")
+    saved = {name: os.environ.get(name) for name in ("PYTHONHASHSEED", "DDB_LAB_HOME")}
     os.environ["PYTHONHASHSEED"] = "0"
+    # The checks a notebook runs record progress: keep it out of the developer's own home.
+    scratch_home = tempfile.TemporaryDirectory(prefix="ddb-lab-home-")
+    os.environ["DDB_LAB_HOME"] = scratch_home.name
     try:
         client = NotebookClient(
             notebook,
@@ -56,10 +64,12 @@ def execute(path: Path, timeout: int = 300) -> Any:
         with open(os.devnull, "w") as devnull:
             client.execute(stderr=devnull)
     finally:
-        if env_seed is None:
-            os.environ.pop("PYTHONHASHSEED", None)
-        else:
-            os.environ["PYTHONHASHSEED"] = env_seed
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        scratch_home.cleanup()
     clean(notebook)
     nbformat.write(notebook, path)  # type: ignore[no-untyped-call]
     return notebook

@@ -274,7 +274,8 @@ class TableExplorer:
     def __repr__(self) -> str:
         spec = self.spec()
         where = spec.table + (f" / {spec.index}" if spec.index else "")
-        return f"<TableExplorer on {where or '(no table)'}: open in JupyterLab to use the form>"
+        hint = "run this cell in JupyterLab to use the form"
+        return f"<TableExplorer on {where or '(no table)'}: {hint}>"
 
     # --- controls ------------------------------------------------------------------------------
 
