@@ -126,3 +126,68 @@ MSG_INTERNAL: Final = (
     "The embedded DynamoDB could not process this request ({detail}). DynamoDB would reject it "
     "with a ValidationException; check the expression and the attribute values."
 )
+
+# --- Capacity (READ_WRITE, PARTITIONS, ON_DEMAND) ----------------------------------------------
+READ_WRITE: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html",
+    "2025-06-01",
+)
+ITEM_SIZE: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html",
+    "2025-06-01",
+)
+PARTITIONS: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/burst-adaptive-capacity.html",
+    "2025-06-01",
+)
+ON_DEMAND: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode.html",
+    "2025-06-01",
+)
+#: One read unit: a strongly consistent read of up to 4 KB per second.
+READ_UNIT_BYTES: Final = 4 * 1024
+#: One write unit: a write of up to 1 KB per second.
+WRITE_UNIT_BYTES: Final = 1024
+#: Eventually consistent reads cost half; transactional reads and writes cost double.
+EVENTUAL_READ_FACTOR: Final = 0.5
+TRANSACTIONAL_FACTOR: Final = 2
+#: Storage billing adds this many bytes per item for indexing.
+STORAGE_OVERHEAD_BYTES: Final = 100
+#: Per partition, per second, in either capacity mode.
+PARTITION_MAX_READ_UNITS: Final = 3000
+PARTITION_MAX_WRITE_UNITS: Final = 1000
+#: Unused provisioned capacity kept for bursts, in seconds.
+BURST_SECONDS: Final = 300
+#: A new on-demand table serves this much at once; up to 2x its previous peak after that.
+ON_DEMAND_INITIAL_READS: Final = 12_000
+ON_DEMAND_INITIAL_WRITES: Final = 4_000
+ON_DEMAND_PEAK_MULTIPLIER: Final = 2
+ON_DEMAND_PEAK_WINDOW_SECONDS: Final = 30 * 60
+
+# --- Auto scaling, throughput decreases, partition size (AUTO_SCALING, METRICS, QUOTAS) -----------
+AUTO_SCALING: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/AutoScaling.html",
+    "2025-06-01",
+)
+METRICS: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html",
+    "2025-06-01",
+)
+#: Target tracking keeps consumed/provisioned near a target between 20 % and 90 % (console
+#: default 70 %). The range is stated for Application Auto Scaling (Keyspaces API reference).
+AUTOSCALING_TARGET_MIN: Final = 0.2
+AUTOSCALING_TARGET_MAX: Final = 0.9
+AUTOSCALING_TARGET_DEFAULT: Final = 0.7
+#: The alarms look at one data point per minute: scale out after 2 consecutive minutes above
+#: the target, scale in after 15 consecutive data points below it (cooldowns default to 0 s).
+AUTOSCALING_PERIOD_SECONDS: Final = 60
+AUTOSCALING_SCALE_OUT_PERIODS: Final = 2
+AUTOSCALING_SCALE_IN_PERIODS: Final = 15
+#: Provisioned throughput decreases (QUOTAS): 4 at any time in a UTC day, plus 1 more whenever
+#: there was no decrease in the previous hour, up to 27 per UTC day (it was 9, and 4 before).
+DECREASES_ANY_TIME_PER_DAY: Final = 4
+DECREASES_MAX_PER_DAY: Final = 27
+DECREASE_QUIET_SECONDS: Final = 60 * 60
+#: Data per partition: about 10 GB. Not stated in the current developer guide (older docs and
+#: community sources only); teach it as approximate.
+PARTITION_SIZE_GB_APPROX: Final = 10

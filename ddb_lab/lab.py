@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -31,6 +32,7 @@ import botocore.session
 from botocore.config import Config
 
 from ddb_lab.clock import RealClock, SimulatedClock
+from ddb_lab.cost import US_EAST_1_STANDARD, PriceTable, Receipt
 from ddb_lab.engine import Engine
 
 __all__ = [
@@ -278,6 +280,45 @@ class Lab:
         from ddb_lab.widgets import TableExplorer
 
         return TableExplorer(self.client, table, **options)
+
+    @contextmanager
+    def receipt(self, prices: PriceTable = US_EAST_1_STANDARD) -> Iterator[Receipt]:
+        """What the calls made inside a ``with`` block consumed, and what they cost on demand.
+
+        ``with lab.receipt() as r: ...`` then ``r`` shows each operation and table with its read
+        and write units (RRU/WRU on an on-demand table, RCU/WCU on a provisioned one) and the
+        on-demand dollars; ``r.read_units``, ``r.write_units``, ``r.cost`` and ``r.rows`` hold
+        the numbers. Calls made before or after the block are not on it. Every call through this
+        lab's engine counts, from any client (or, in server mode, any program).
+
+        Only the embedded and server backends meter calls; on the others the receipt explains
+        that instead (real DynamoDB reports units per call with ``ReturnConsumedCapacity``).
+
+        Args:
+            prices: The price table for the dollars (default: us-east-1, Standard).
+        """
+        if self.engine is None:
+            yield Receipt(
+                prices=prices,
+                available=False,
+                note=(
+                    f"Receipts need the lab's own engine (the embedded or server backend); this "
+                    f"lab uses the {self.config.backend} backend. Pass "
+                    "ReturnConsumedCapacity='TOTAL' to a call to see the units DynamoDB charged "
+                    "for it."
+                ),
+            )
+            return
+        ledger = self.engine.ledger
+        start = ledger.next_seq()
+        note = ""
+        if "metering" in self.engine.disabled:
+            note = "Metering is switched off (lab.engine.enable('metering')): no calls counted."
+        receipt = Receipt(lambda: ledger.since(start), prices=prices, note=note)
+        try:
+            yield receipt
+        finally:
+            receipt.close()
 
     def connection_help(self) -> str:
         """How to reach this lab from outside Python (server and endpoint backends)."""

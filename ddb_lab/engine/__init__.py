@@ -1,10 +1,12 @@
 """The engine: moto's DynamoDB behind a front that answers like DynamoDB.
 
 Every request from a lab client (or, in server mode, from any HTTP client) passes through
-:meth:`Engine.handle`: the enabled corrections may reject it first; moto runs it; the corrections
-may then rewrite the response. A raw Python exception from moto's internals never reaches the
-caller: it becomes a ValidationException with a plain message. A request that moto does not serve
-is refused, so nothing is sent to the network.
+:meth:`Engine.handle`: the enabled corrections may reject it first; inside the engine's lock they
+may look at the stored items (``before``), moto runs it, and they may look again and rewrite the
+answer (``settle``); after the lock they may rewrite the response once more (``after``). A raw
+Python exception from moto's internals never reaches the caller: it becomes a ValidationException
+with a plain message. A request that moto does not serve is refused, so nothing is sent to the
+network.
 
 Used in: notebooks/00_welcome.ipynb ("What runs where").
 """
@@ -21,6 +23,7 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from ddb_lab import facts
 from ddb_lab.clock import Clock, RealClock
 from ddb_lab.engine.corrections import Correction, default_corrections
+from ddb_lab.engine.metering import Ledger, Metering
 from ddb_lab.engine.wire import DynamoError, WireRequest, WireResponse, error_response
 
 __all__ = ["Engine", "EngineStats"]
@@ -69,6 +72,10 @@ class Engine:
         )
         self.disabled: set[str] = set()
         self.stats = EngineStats()
+        #: What every metered request consumed (filled by the ``metering`` correction).
+        self.ledger: Ledger = next(
+            (c.ledger for c in self.corrections if isinstance(c, Metering)), Ledger()
+        )
         self._lock = threading.RLock()
 
     # -- configuration ---------------------------------------------------------------------------
@@ -110,24 +117,39 @@ class Engine:
         except DynamoError as error:
             self.stats.rejected += 1
             return error.response()
-        response = self._dispatch(request, wire)
+        try:
+            response = self._dispatch(request, wire, active)
+        except DynamoError as error:
+            self.stats.rejected += 1
+            return error.response()
         for correction in active:
             response = correction.after(wire, response)
         return response
 
-    def _dispatch(self, request: AWSPreparedRequest, wire: WireRequest) -> WireResponse:
+    def _dispatch(
+        self, request: AWSPreparedRequest, wire: WireRequest, active: list[Correction]
+    ) -> WireResponse:
+        """Run ``request`` in moto, with the corrections' ``before`` and ``settle`` around it."""
+        with self._lock:
+            states: list[dict[str, Any]] = []
+            for correction in active:
+                states.append({})
+                correction.before(wire, states[-1])
+            response = self._moto(request, wire)
+            for correction, state in zip(active, states, strict=True):
+                response = correction.settle(wire, response, state)
+        return response
+
+    def _moto(self, request: AWSPreparedRequest, wire: WireRequest) -> WireResponse:
         from moto.core.models import botocore_stubber
 
-        with self._lock:
-            try:
-                answer = botocore_stubber.process_request(request)
-            except Exception as exc:  # moto internals: never shown raw to a learner
-                self.stats.internal_errors += 1
-                log.debug("moto raised on %s", wire.operation, exc_info=True)
-                detail = f"{wire.operation}: {type(exc).__name__}"
-                return error_response(
-                    "ValidationException", facts.MSG_INTERNAL.format(detail=detail)
-                )
+        try:
+            answer = botocore_stubber.process_request(request)
+        except Exception as exc:  # moto internals: never shown raw to a learner
+            self.stats.internal_errors += 1
+            log.debug("moto raised on %s", wire.operation, exc_info=True)
+            detail = f"{wire.operation}: {type(exc).__name__}"
+            return error_response("ValidationException", facts.MSG_INTERNAL.format(detail=detail))
         if answer is None:
             self.stats.refused += 1
             return error_response(

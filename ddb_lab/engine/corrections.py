@@ -2,7 +2,9 @@
 
 Each correction is small, switchable by name, and documented with the DynamoDB behaviour it
 restores. A correction may reject a request before moto sees it (``check``) or rewrite moto's
-response (``after``). None of them applies to a real AWS endpoint.
+response (``after``); one that must see the stored items around moto's work (metering) uses
+``before`` and ``settle``, which run inside the engine's lock. None of them applies to a real AWS
+endpoint.
 """
 
 from __future__ import annotations
@@ -39,6 +41,23 @@ class Correction:
 
     def check(self, request: WireRequest) -> None:
         """Raise :class:`DynamoError` to reject ``request`` before moto runs it."""
+
+    def before(self, request: WireRequest, state: dict[str, Any]) -> None:
+        """Look at moto's stored data just before moto runs ``request``.
+
+        Runs inside the engine's lock, so nothing else changes the data between this call, moto,
+        and :meth:`settle`. ``state`` is this correction's own dict for this one request; the
+        engine hands the same dict to :meth:`settle`. May raise :class:`DynamoError` to reject.
+        """
+
+    def settle(
+        self, request: WireRequest, response: WireResponse, state: dict[str, Any]
+    ) -> WireResponse:
+        """Right after moto answered, still inside the engine's lock: return the response.
+
+        ``state`` is the dict :meth:`before` filled for this request.
+        """
+        return response
 
     def after(self, request: WireRequest, response: WireResponse) -> WireResponse:
         """Return the response, possibly rewritten."""
@@ -454,6 +473,8 @@ class KeyRules(Correction):
 
 def default_corrections() -> list[Correction]:
     """The corrections a new lab applies, in the order they run."""
+    from ddb_lab.engine.metering import Metering  # it builds on this module
+
     return [
         AttributeValueShape(),
         NumberRules(),
@@ -462,4 +483,5 @@ def default_corrections() -> list[Correction]:
         ReservedWords(),
         KeyRules(),
         NumberNormalisation(),
+        Metering(),
     ]

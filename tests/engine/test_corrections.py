@@ -34,6 +34,7 @@ from ddb_lab.engine.corrections import (
     reserved_words,
     significant_digits,
 )
+from ddb_lab.engine.metering import Metering
 from ddb_lab.engine.wire import DynamoError, attribute_values
 
 Outcome = tuple[str, str | None]
@@ -48,6 +49,7 @@ ALL_CORRECTIONS = {
     "reserved_words",
     "key_rules",
     "number_normalisation",
+    "metering",
 }
 
 
@@ -632,6 +634,7 @@ def test_describe_lists_every_correction(lab: Any) -> None:
         "reserved_words",
         "key_rules",
         "number_normalisation",
+        "metering",
     ]
     assert {entry["name"] for entry in described} == ALL_CORRECTIONS
     summaries = {
@@ -643,6 +646,7 @@ def test_describe_lists_every_correction(lab: Any) -> None:
             ExpressionPlaceholders,
             ReservedWords,
             KeyRules,
+            Metering,
             NumberNormalisation,
         )
     }
