@@ -140,3 +140,71 @@ def no_egress(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return attempts
+
+
+# --- dynalite: a second, independent DynamoDB engine (npm, installed by `make test`) -----------
+
+DYNALITE = ROOT / "node_modules" / "dynalite" / "cli.js"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def dynalite_url() -> Iterator[str]:
+    """The URL of a dynalite server on loopback, for the session.
+
+    Skips without Node.js and dynalite, except in CI, where a missing engine is a failure.
+    """
+    import os
+    import shutil
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    node = shutil.which("node")
+    if node is None or not DYNALITE.exists():
+        message = "dynalite not installed: run `make test` (it runs `npm ci`) with Node.js present"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            node,
+            str(DYNALITE),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--createTableMs",
+            "0",
+            "--deleteTableMs",
+            "0",
+            "--updateTableMs",
+            "0",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
+            break
+        except urllib.error.HTTPError:
+            break  # it answers (400 for a bare GET): it is up
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                pytest.fail(f"dynalite did not start: {error}")
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)

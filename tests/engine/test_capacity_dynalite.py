@@ -20,15 +20,8 @@ Without Node.js the tests skip with a message, except in CI, where a missing eng
 
 from __future__ import annotations
 
-import os
 import random
-import shutil
-import socket
 import string
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -53,48 +46,16 @@ from ddb_lab.capacity import (
 pytestmark = pytest.mark.node
 
 ROOT = Path(__file__).resolve().parents[2]
-DYNALITE = ROOT / "node_modules" / "dynalite" / "cli.js"
 TABLE = "Capacity"
 ITEMS = 300
 PER_PARTITION = 6
 SEED = 20250601
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def client() -> Iterator[Any]:
-    """A plain boto3 client on a fresh dynalite, with one table (pk, sk)."""
-    node = shutil.which("node")
-    if node is None or not DYNALITE.exists():
-        message = "dynalite not installed: run `make test` (it runs `npm ci`) with Node.js present"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    port = _free_port()
-    process = subprocess.Popen(
-        [node, str(DYNALITE), "--host", "127.0.0.1", "--port", str(port), "--createTableMs", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
-            break
-        except urllib.error.HTTPError:
-            break  # it answers (400 for a bare GET): it is up
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-                pytest.fail(f"dynalite did not start: {error}")
-            time.sleep(0.1)
+def client(dynalite_url: str) -> Iterator[Any]:
+    """A plain boto3 client on dynalite, with one table (pk, sk)."""
+    url = dynalite_url
     dynamodb = boto3.client(
         "dynamodb",
         endpoint_url=url,
@@ -118,8 +79,7 @@ def client() -> Iterator[Any]:
         TableName=TABLE, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
     )
     yield dynamodb
-    process.terminate()
-    process.wait(timeout=10)
+    dynamodb.delete_table(TableName=TABLE)
 
 
 # --- Generated items ---------------------------------------------------------------------------

@@ -6,12 +6,6 @@ skip with a message, except in CI, where a missing engine is a failure.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,60 +18,6 @@ from ddb_lab.lab import Lab
 pytestmark = pytest.mark.node
 
 ROOT = Path(__file__).resolve().parents[2]
-DYNALITE = ROOT / "node_modules" / "dynalite" / "cli.js"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def dynalite_url() -> Iterator[str]:
-    node = shutil.which("node")
-    if node is None or not DYNALITE.exists():
-        message = "dynalite not installed: run `make test` (it runs `npm ci`) with Node.js present"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            node,
-            str(DYNALITE),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--createTableMs",
-            "0",
-            "--deleteTableMs",
-            "0",
-            "--updateTableMs",
-            "0",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - loopback only
-            break
-        except urllib.error.HTTPError:
-            break  # it answers (400 for a bare GET): it is up
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail(
-                    f"dynalite did not start: {process.stderr.read() if process.stderr else ''}"
-                )
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture
