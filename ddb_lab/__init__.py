@@ -10,25 +10,30 @@ Used in: every notebook's setup cell.
 
 from __future__ import annotations
 
+from ddb_lab import capacity
+from ddb_lab import simulate as simulator
 from ddb_lab.clock import RealClock, SimulatedClock
 from ddb_lab.datasets import SOCIAL_TABLE, generate_social, load_social, social_table_definition
 from ddb_lab.display import items_frame, render_call, summary_frame, table_summary
 from ddb_lab.errors import Explanation, explain
 from ddb_lab.grader import check, hint, progress, solution
 from ddb_lab.lab import AwsNotAllowedError, Lab, start
-from ddb_lab.widgets import TableExplorer
+from ddb_lab.widgets import CapacityCalculator, HotPartitionSimulator, TableExplorer
 
 __version__ = "0.1.0"
 
 __all__ = [
     "SOCIAL_TABLE",
     "AwsNotAllowedError",
+    "CapacityCalculator",
     "Explanation",
+    "HotPartitionSimulator",
     "Lab",
     "RealClock",
     "SimulatedClock",
     "TableExplorer",
     "__version__",
+    "capacity",
     "check",
     "explain",
     "generate_social",
@@ -37,6 +42,7 @@ __all__ = [
     "load_social",
     "progress",
     "render_call",
+    "simulator",
     "social_table_definition",
     "solution",
     "start",
