@@ -394,3 +394,83 @@ def test_the_400_kb_boundary(client: Any) -> None:
     assert response["ConsumedCapacity"]["CapacityUnits"] == write_units(facts.MAX_ITEM_SIZE_BYTES)
     with pytest.raises(ClientError, match="Item size has exceeded the maximum allowed size"):
         client.put_item(TableName=TABLE, Item=_low(item(facts.MAX_ITEM_SIZE_BYTES + 1)))
+
+
+# --- The lab's own engine against dynalite ---------------------------------------------------
+
+
+def _consumed(response: dict[str, Any]) -> float:
+    return float(response["ConsumedCapacity"]["CapacityUnits"])
+
+
+def test_lab_engine_reports_what_dynalite_reports(
+    client: Any, stored: list[dict[str, Any]]
+) -> None:
+    """Same requests, two engines: the lab's metering (over moto) and dynalite agree.
+
+    Items with non-ASCII text are left out: there dynalite counts UTF-16 units where DynamoDB
+    (and the lab) count UTF-8 bytes (see test_unicode_counts_differ_as_documented).
+    """
+    from ddb_lab import start
+
+    lab = start()
+    lab.client.create_table(
+        TableName=TABLE,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    ascii_items = [item for item in stored if not _has_unicode(item)]
+    assert len(ascii_items) > 100
+    compared = 0
+    for item in ascii_items:
+        low = _low(item)
+        key = {"pk": low["pk"], "sk": low["sk"]}
+        for engine in (lab.client, client):
+            engine.delete_item(TableName=TABLE, Key=key)  # both start from a missing item
+        puts = [
+            _consumed(e.put_item(TableName=TABLE, Item=low, ReturnConsumedCapacity="TOTAL"))
+            for e in (lab.client, client)
+        ]
+        assert puts[0] == puts[1], (item["sk"], puts)
+        for strong in (False, True):
+            gets = [
+                _consumed(
+                    e.get_item(
+                        TableName=TABLE,
+                        Key=key,
+                        ConsistentRead=strong,
+                        ReturnConsumedCapacity="TOTAL",
+                    )
+                )
+                for e in (lab.client, client)
+            ]
+            assert gets[0] == gets[1], (item["sk"], strong, gets)
+        compared += 1
+    partitions = sorted({item["pk"] for item in ascii_items})
+    for pk in partitions:
+        members = [i for i in stored if i["pk"] == pk]
+        if any(_has_unicode(i) for i in members):
+            continue
+        for strong in (False, True):
+            queries = [
+                _consumed(
+                    e.query(
+                        TableName=TABLE,
+                        KeyConditionExpression="pk = :p",
+                        ExpressionAttributeValues={":p": {"S": pk}},
+                        ConsistentRead=strong,
+                        ReturnConsumedCapacity="TOTAL",
+                    )
+                )
+                for e in (lab.client, client)
+            ]
+            assert queries[0] == queries[1], (pk, strong, queries)
+            compared += 1
+    assert compared > 100
