@@ -191,3 +191,33 @@ DECREASE_QUIET_SECONDS: Final = 60 * 60
 #: Data per partition: about 10 GB. Not stated in the current developer guide (older docs and
 #: community sources only); teach it as approximate.
 PARTITION_SIZE_GB_APPROX: Final = 10
+
+# --- Throttling (THROTTLING, ERRORS) ------------------------------------------------------------
+THROTTLING: Final = Source(
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/throttling-diagnosing-workflow.html",
+    "2026-11-25",
+)
+#: A provisioned table (or one of its partitions) ran out of read or write capacity.
+MSG_THROUGHPUT_EXCEEDED: Final = (
+    "The level of configured provisioned throughput for the table was exceeded. Consider "
+    "increasing your provisioning level with the UpdateTable API."
+)
+#: A write to a table whose provisioned global secondary index ran out of write capacity (the
+#: index throttles the table's writes). As DynamoDB answers it (observed in SDK error reports).
+MSG_INDEX_WRITE_THROUGHPUT_EXCEEDED: Final = (
+    "The level of configured provisioned throughput for one or more global secondary indexes of "
+    "the table was exceeded. Consider increasing your provisioning level for the "
+    "under-provisioned global secondary indexes with the UpdateTable API"
+)
+#: A read of a provisioned global secondary index that ran out of read capacity (THROTTLING).
+MSG_INDEX_THROUGHPUT_EXCEEDED: Final = (
+    "The level of configured provisioned throughput for the index was exceeded"
+)
+#: An on-demand table asked for more than it can serve at once; the code is ThrottlingException
+#: (observed in SDK error reports, 2021 and 2024).
+MSG_ON_DEMAND_THROTTLED: Final = (
+    "Throughput exceeds the current capacity of your table or index. DynamoDB is automatically "
+    "scaling your table or index so please try again shortly. If exceptions persist, check if "
+    "you have a hot key: "
+    "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html"
+)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +35,13 @@ from botocore.config import Config
 from ddb_lab.clock import RealClock, SimulatedClock
 from ddb_lab.cost import US_EAST_1_STANDARD, PriceTable, Receipt
 from ddb_lab.engine import Engine
+from ddb_lab.engine.throttling import (
+    RETRY_JITTER_SEED,
+    ClockRetries,
+    Throttling,
+    clock_retries,
+    find_throttling,
+)
 
 __all__ = [
     "BACKENDS",
@@ -156,6 +164,9 @@ class Lab:
             SimulatedClock() if config.clock == "simulated" else RealClock()
         )
         self.engine: Engine | None = None
+        self._throttling: Throttling | None = None
+        #: The lab clients' retry handlers, which sleep on the lab clock.
+        self._retries: weakref.WeakSet[ClockRetries] = weakref.WeakSet()
         self._server: Any = None
         self._mock: Any = None
         self.endpoint_url: str | None = None
@@ -163,6 +174,10 @@ class Lab:
 
         if config.backend in ("embedded", "server"):
             self.engine = Engine(self.clock)
+            self._throttling = find_throttling(self.engine.corrections)
+            if self._throttling is not None:  # off until enable_throttling()
+                self._throttling.bind(self.engine)
+                self.engine.enable(Throttling.name, False)
             self._start_moto()
         if config.backend == "server":
             from ddb_lab.server import LabServer
@@ -204,22 +219,50 @@ class Lab:
             kwargs["endpoint_url"] = f"https://{host}.{self.config.region}.amazonaws.com"
         return kwargs
 
-    def _new_client(self, service: str) -> Any:
-        client = self._session.client(service, **self._client_kwargs(service))
+    def _new_client(self, service: str, config: Config | None = None) -> Any:
+        kwargs = self._client_kwargs(service)
+        if config is not None:
+            kwargs["config"] = kwargs["config"].merge(config)
+        client = self._session.client(service, **kwargs)
         return self._prepare(client)
 
     def _prepare(self, client: Any) -> Any:
         if self.config.backend == "embedded" and self.engine is not None:
             self.engine.attach(client)
+        if self.engine is not None:  # embedded and server: retry back-off on the lab clock
+            simulated = isinstance(self.clock, SimulatedClock)
+            retries = clock_retries(client, self.clock, RETRY_JITTER_SEED if simulated else None)
+            if retries is not None:
+                self._retries.add(retries)
         if self.config.table_prefix:
             from ddb_lab.prefix import TablePrefixer
 
             TablePrefixer(self.config.table_prefix).attach(client)
         return client
 
-    def new_client(self, service: str = "dynamodb") -> Any:
-        """Another client on the same backend (say, for a thread of its own)."""
-        return self._new_client(service)
+    def new_client(self, service: str = "dynamodb", *, config: Config | None = None) -> Any:
+        """Another client on the same backend (for a thread of its own, or other retry settings).
+
+        Args:
+            service: ``dynamodb`` or ``dynamodbstreams``.
+            config: botocore settings merged over the lab's (e.g. retries).
+        """
+        return self._new_client(service, config)
+
+    def enable_throttling(self, on: bool = True) -> None:
+        """Throttle requests as DynamoDB would (off by default): token buckets on the lab clock.
+
+        Provisioned tables get buckets per table, global index and partition, with burst
+        capacity; a request they cannot serve gets ``ProvisionedThroughputExceededException``,
+        which the clients' retries see (their back-off sleeps on the lab clock). On-demand tables
+        throttle above twice their previous peak. ``ddb_lab.engine.throttling`` says what is
+        modelled. Only the lab's own engine (embedded and server backends) throttles; on the
+        other backends this does nothing (a real DynamoDB throttles by itself).
+        """
+        if self.engine is None or self._throttling is None:
+            return
+        self._throttling.enable(on)
+        self.engine.enable(Throttling.name, on)
 
     # -- everyday use ----------------------------------------------------------------------------
     @property
@@ -331,7 +374,11 @@ class Lab:
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def reset(self) -> None:
-        """A clean slate: no tables, the clock back at its start."""
+        """A clean slate: no tables, the clock back at its start, throttling off.
+
+        The lab's clients get a full retry quota back and, on simulated time, their retry jitter
+        starts again from its seed, so a run repeated after a reset retries the same way.
+        """
         if self.config.backend in ("embedded", "server"):
             from moto.core.base_backend import BackendDict
 
@@ -346,6 +393,11 @@ class Lab:
                 waiter.wait(TableName=name, WaiterConfig={"Delay": delay, "MaxAttempts": 200})
         if isinstance(self.clock, SimulatedClock):
             self.clock.reset()
+        if self._throttling is not None and self.engine is not None:
+            self._throttling.reset()
+            self.engine.enable(Throttling.name, False)
+        for retries in list(self._retries):
+            retries.reset()
 
     def close(self) -> None:
         """Stop the server (if any) and the embedded backend."""

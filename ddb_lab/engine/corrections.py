@@ -474,6 +474,7 @@ class KeyRules(Correction):
 def default_corrections() -> list[Correction]:
     """The corrections a new lab applies, in the order they run."""
     from ddb_lab.engine.metering import Metering  # it builds on this module
+    from ddb_lab.engine.throttling import Throttling  # settles after metering: charges its units
 
     return [
         AttributeValueShape(),
@@ -484,4 +485,5 @@ def default_corrections() -> list[Correction]:
         KeyRules(),
         NumberNormalisation(),
         Metering(),
+        Throttling(),
     ]

@@ -35,6 +35,7 @@ from ddb_lab.engine.corrections import (
     significant_digits,
 )
 from ddb_lab.engine.metering import Metering
+from ddb_lab.engine.throttling import Throttling
 from ddb_lab.engine.wire import DynamoError, attribute_values
 
 Outcome = tuple[str, str | None]
@@ -50,6 +51,7 @@ ALL_CORRECTIONS = {
     "key_rules",
     "number_normalisation",
     "metering",
+    "throttling",
 }
 
 
@@ -635,6 +637,7 @@ def test_describe_lists_every_correction(lab: Any) -> None:
         "key_rules",
         "number_normalisation",
         "metering",
+        "throttling",
     ]
     assert {entry["name"] for entry in described} == ALL_CORRECTIONS
     summaries = {
@@ -648,6 +651,7 @@ def test_describe_lists_every_correction(lab: Any) -> None:
             KeyRules,
             Metering,
             NumberNormalisation,
+            Throttling,
         )
     }
     for entry in described:
