@@ -42,7 +42,7 @@ from ddb_lab.capacity import (
     write_units,
 )
 from ddb_lab.engine.corrections import Correction, _region
-from ddb_lab.engine.wire import WireRequest, WireResponse
+from ddb_lab.engine.wire import WireRequest, WireResponse, with_params
 
 __all__ = ["Ledger", "LedgerEntry", "Metering"]
 
@@ -544,7 +544,6 @@ class Metering(Correction):
         return [item_size(item) for item in read]
 
     def _read_again(self, request: WireRequest, scanned: int) -> list[Item]:
-        from botocore.awsrequest import AWSPreparedRequest
         from moto.core.models import botocore_stubber
 
         body = {
@@ -563,16 +562,7 @@ class Metering(Correction):
                 body["ExpressionAttributeNames"] = used_names
             if used_values:
                 body["ExpressionAttributeValues"] = used_values
-        payload = json.dumps(body).encode("utf-8")
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("content-length",)}
-        headers["Content-Length"] = str(len(payload))
-        again = AWSPreparedRequest(
-            method=request.method,
-            url=request.url,
-            headers=headers,
-            body=payload,
-            stream_output=False,
-        )
+        again = with_params(request, body)
         answer = botocore_stubber.process_request(again)
         if answer is None:
             raise RuntimeError("moto did not answer the metering re-read")

@@ -74,7 +74,13 @@ from ddb_lab import facts
 from ddb_lab.clock import Clock, RealClock
 from ddb_lab.engine.corrections import Correction, _region, canonical_number
 from ddb_lab.engine.metering import OPERATIONS, Kind, Ledger, LedgerEntry
-from ddb_lab.engine.wire import DynamoError, WireRequest, WireResponse, error_response
+from ddb_lab.engine.wire import (
+    DynamoError,
+    WireRequest,
+    WireResponse,
+    error_response,
+    with_params,
+)
 
 __all__ = [
     "RETRY_JITTER_SEED",
@@ -779,7 +785,6 @@ class Throttling(Correction):
 
     def _partial(self, request: WireRequest, refused: list[tuple[_Target, str]]) -> WireResponse:
         """Run the batch without the refused items; add them to its Unprocessed* member."""
-        from botocore.awsrequest import AWSPreparedRequest
 
         assert self._host is not None
         refused_ids = {id(target.key) for target, _ in refused}
@@ -800,16 +805,7 @@ class Throttling(Correction):
                     into = unprocessed if id(key) in refused_ids else kept
                     into.setdefault(name, {**spec, "Keys": []})["Keys"].append(key)
         params["RequestItems"] = kept
-        payload = json.dumps(params).encode("utf-8")
-        headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
-        headers["Content-Length"] = str(len(payload))
-        again = AWSPreparedRequest(
-            method=request.method,
-            url=request.url,
-            headers=headers,
-            body=payload,
-            stream_output=False,
-        )
+        again = with_params(request, params)
         self._inner = True
         try:
             answer = self._host.handle(again)

@@ -16,6 +16,7 @@ from typing import Any
 
 __all__ = [
     "DynamoError",
+    "with_params",
     "WireRequest",
     "WireResponse",
     "attribute_values",
@@ -174,3 +175,19 @@ def walk_value(value: dict[str, Any], visit: Callable[[dict[str, Any]], None]) -
         for child in nested_list:
             if isinstance(child, dict):
                 walk_value(child, visit)
+
+
+def with_params(request: Any, params: Mapping[str, Any]) -> Any:
+    """A copy of a botocore ``AWSPreparedRequest`` whose JSON body is ``params``."""
+    from botocore.awsrequest import AWSPreparedRequest
+
+    payload = json.dumps(params).encode("utf-8")
+    headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
+    headers["Content-Length"] = str(len(payload))
+    return AWSPreparedRequest(
+        method=request.method,
+        url=request.url,
+        headers=headers,
+        body=payload,
+        stream_output=False,
+    )

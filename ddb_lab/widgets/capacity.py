@@ -25,6 +25,7 @@ from ddb_lab.calculators import (
     parse_item,
 )
 from ddb_lab.capacity import Consistency, IndexSpec
+from ddb_lab.widgets._base import FormWidget
 from ddb_lab.widgets.explorer import _error_html
 
 __all__ = ["EXAMPLE_ITEM", "CapacityCalculator"]
@@ -66,7 +67,7 @@ def _item_text(item: str | Mapping[str, Any] | None) -> str:
     return format_item(item)
 
 
-class CapacityCalculator:
+class CapacityCalculator(FormWidget):
     """A form that prices one request on one item, and shows why, attribute by attribute.
 
     Paste an item (JSON, DynamoDB JSON, or a Python dict with sets and bytes), choose the
@@ -152,11 +153,6 @@ class CapacityCalculator:
     # --- public API ----------------------------------------------------------------------------
 
     @property
-    def widget(self) -> Any:
-        """The top-level ``ipywidgets.VBox``."""
-        return self._box
-
-    @property
     def report(self) -> CapacityReport | None:
         """The report shown, or None when the item or the request could not be priced."""
         return self._report
@@ -195,13 +191,6 @@ class CapacityCalculator:
         self._report = report
         self._show([_display(report.text(), report._repr_html_())])
         return report
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        """The widget view, with a short plain-text form (what a terminal or nbval sees)."""
-        bundle = self._box._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/plain"] = repr(self)
-        return bundle
 
     def __repr__(self) -> str:
         if self._report is None:

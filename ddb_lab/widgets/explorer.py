@@ -28,6 +28,7 @@ from ddb_lab.explorer import (
     key_schemas,
     run_query,
 )
+from ddb_lab.widgets._base import FormWidget
 
 __all__ = ["TableExplorer"]
 
@@ -61,7 +62,7 @@ def _error_html(code: str, message: str) -> str:
     return f'<div class="ddb-lab-error" style="{_ERROR_STYLE}">{text}</div>'
 
 
-class TableExplorer:
+class TableExplorer(FormWidget):
     """A form for running one query page at a time against a table or index.
 
     Set the controls (or pass starting values), press **Run query**, then **Next page** while
@@ -195,11 +196,6 @@ class TableExplorer:
     # --- public API ----------------------------------------------------------------------------
 
     @property
-    def widget(self) -> Any:
-        """The top-level ``ipywidgets.VBox``."""
-        return self._box
-
-    @property
     def result(self) -> QueryResult | None:
         """The last result shown, or None before the first query."""
         return self._result
@@ -263,13 +259,6 @@ class TableExplorer:
         self._page += 1
         self._set_result(result)
         return result
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        """The widget view, with a short plain-text form (what a terminal or nbval sees)."""
-        bundle = self._box._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/plain"] = repr(self)
-        return bundle
 
     def __repr__(self) -> str:
         spec = self.spec()

@@ -25,6 +25,7 @@ from ddb_lab.calculators import (
     HotPartitionReport,
     hot_partition_report,
 )
+from ddb_lab.widgets._base import FormWidget
 from ddb_lab.widgets.explorer import _error_html
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def _check_range(name: str, value: int) -> None:
         raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}, not {value!r}")
 
 
-class HotPartitionSimulator:
+class HotPartitionSimulator(FormWidget):
     """Sliders over a write simulation on a provisioned table, with a verdict and two plots.
 
     Choose how writes spread over the keys, how many keys there are and how many write shards
@@ -176,11 +177,6 @@ class HotPartitionSimulator:
     # --- public API ----------------------------------------------------------------------------
 
     @property
-    def widget(self) -> Any:
-        """The top-level ``ipywidgets.VBox``."""
-        return self._box
-
-    @property
     def report(self) -> HotPartitionReport | None:
         """The simulation and verdict shown, or None if the last run failed."""
         return self._report
@@ -225,13 +221,6 @@ class HotPartitionSimulator:
         )
         self._report = report
         return report
-
-    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-        """The widget view, with a short plain-text form (what a terminal or nbval sees)."""
-        bundle = self._box._repr_mimebundle_(**kwargs)
-        data = bundle[0] if isinstance(bundle, tuple) else bundle
-        data["text/plain"] = repr(self)
-        return bundle
 
     def __repr__(self) -> str:
         shards = int(self.shards_slider.value)
