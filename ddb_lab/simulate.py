@@ -498,6 +498,9 @@ class SimulationResult:
         fig.colorbar(image, ax=ax, label=f"{self.kind} units served / s")
         ax.set_xlabel("second")
         ax.set_ylabel("partition")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_title(
             f"Per-partition consumption (max {self.partition_max_units:,} {self.kind} units/s)"
         )
