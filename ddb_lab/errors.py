@@ -179,6 +179,12 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         "ValidationException",
+        r"less than or equal to 25|Too many items requested for the BatchWriteItem",
+        "A BatchWriteItem holds at most 25 put or delete requests, across all its tables.",
+        "Send chunks of 25 (table.batch_writer() does it for you) and retry any UnprocessedItems.",
+    ),
+    _Rule(
+        "ValidationException",
         r"Consistent reads are not supported on global secondary indexes",
         "Global secondary indexes are updated asynchronously, so they only offer eventually "
         "consistent reads.",

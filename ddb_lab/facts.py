@@ -221,3 +221,14 @@ MSG_ON_DEMAND_THROTTLED: Final = (
     "you have a hot key: "
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html"
 )
+
+
+# --- Batch request limits (BATCH_WRITE) ---------------------------------------------------------
+#: One table's list in a BatchWriteItem holds 1 to 25 requests.
+MSG_BATCH_WRITE_TABLE_LIMIT: Final = (
+    "1 validation error detected: Value '{{{table}=[{count} WriteRequests]}}' at 'requestItems' "
+    "failed to satisfy constraint: Map value must satisfy constraint: [Member must have length "
+    "less than or equal to 25, Member must have length greater than or equal to 1]"
+)
+#: Across tables, a BatchWriteItem holds at most 25 requests.
+MSG_BATCH_WRITE_TOO_MANY: Final = "Too many items requested for the BatchWriteItem call"

@@ -20,6 +20,7 @@ from ddb_lab.engine.wire import DynamoError, WireRequest, WireResponse, attribut
 
 __all__ = [
     "AttributeValueShape",
+    "BatchWriteLimits",
     "Correction",
     "ExpressionPlaceholders",
     "KeyRules",
@@ -471,6 +472,32 @@ class KeyRules(Correction):
                 )
 
 
+
+# --- Request limits ------------------------------------------------------------------------------
+
+
+class BatchWriteLimits(Correction):
+    name = "batch_write_limits"
+    summary = "A BatchWriteItem holds at most 25 put or delete requests (moto accepts more)."
+
+    def check(self, request: WireRequest) -> None:
+        if request.operation != "BatchWriteItem":
+            return
+        tables = request.params.get("RequestItems") or {}
+        if not isinstance(tables, dict):
+            return
+        total = 0
+        for table, requests in tables.items():
+            count = len(requests) if isinstance(requests, list) else 0
+            if not 1 <= count <= facts.BATCH_WRITE_MAX_ITEMS:
+                raise DynamoError(
+                    "ValidationException",
+                    facts.MSG_BATCH_WRITE_TABLE_LIMIT.format(table=table, count=count),
+                )
+            total += count
+        if total > facts.BATCH_WRITE_MAX_ITEMS:
+            raise DynamoError("ValidationException", facts.MSG_BATCH_WRITE_TOO_MANY)
+
 def default_corrections() -> list[Correction]:
     """The corrections a new lab applies, in the order they run."""
     from ddb_lab.engine.metering import Metering  # it builds on this module
@@ -483,6 +510,7 @@ def default_corrections() -> list[Correction]:
         ExpressionPlaceholders(),
         ReservedWords(),
         KeyRules(),
+        BatchWriteLimits(),
         NumberNormalisation(),
         Metering(),
         Throttling(),

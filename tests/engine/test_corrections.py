@@ -22,6 +22,7 @@ from ddb_lab import facts
 from ddb_lab.engine import REFUSED_CODE
 from ddb_lab.engine.corrections import (
     AttributeValueShape,
+    BatchWriteLimits,
     ExpressionPlaceholders,
     KeyRules,
     NumberNormalisation,
@@ -52,6 +53,7 @@ ALL_CORRECTIONS = {
     "number_normalisation",
     "metering",
     "throttling",
+    "batch_write_limits",
 }
 
 
@@ -635,6 +637,7 @@ def test_describe_lists_every_correction(lab: Any) -> None:
         "expression_placeholders",
         "reserved_words",
         "key_rules",
+        "batch_write_limits",
         "number_normalisation",
         "metering",
         "throttling",
@@ -649,6 +652,7 @@ def test_describe_lists_every_correction(lab: Any) -> None:
             ExpressionPlaceholders,
             ReservedWords,
             KeyRules,
+            BatchWriteLimits,
             Metering,
             NumberNormalisation,
             Throttling,
@@ -884,3 +888,42 @@ def test_attribute_values_walks_legacy_parameters() -> None:
     }
     assert list(attribute_values(legacy)) == [{"S": "x"}, {"S": "1"}, {"S": "2"}]
     assert list(attribute_values({"TableName": "T", "Limit": 5})) == []
+
+
+# --- BatchWriteItem limits ----------------------------------------------------------------------
+
+
+def _writes(table: str, count: int, start: int = 0) -> list[dict[str, Any]]:
+    return [
+        {"PutRequest": {"Item": {"pk": {"S": f"{table}-{n}"}, "sk": {"S": "x"}}}}
+        for n in range(start, start + count)
+    ]
+
+
+def test_batch_write_of_26_items_is_rejected(lab: Any, make_table: Any) -> None:
+    make_table("T")
+    too_many = {"RequestItems": {"T": _writes("T", 26)}}
+    expected = rejected(facts.MSG_BATCH_WRITE_TABLE_LIMIT.format(table="T", count=26))
+    assert outcome(lambda: lab.client.batch_write_item(**too_many)) == expected
+    assert expected[1] is not None and "less than or equal to 25" in expected[1]
+    assert lab.client.scan(TableName="T", Select="COUNT")["Count"] == 0  # nothing written
+    with switched_off(lab, "batch_write_limits"):
+        assert outcome(lambda: lab.client.batch_write_item(**too_many)) == ("OK", None)
+
+
+def test_batch_write_over_25_across_tables_is_rejected(lab: Any, make_table: Any) -> None:
+    make_table("A")
+    make_table("B")
+    split = {"RequestItems": {"A": _writes("A", 13), "B": _writes("B", 13)}}
+    expected = rejected(facts.MSG_BATCH_WRITE_TOO_MANY)
+    assert outcome(lambda: lab.client.batch_write_item(**split)) == expected
+    with switched_off(lab, "batch_write_limits"):
+        assert outcome(lambda: lab.client.batch_write_item(**split)) == ("OK", None)
+
+
+def test_batch_write_of_25_items_is_fine(lab: Any, make_table: Any) -> None:
+    make_table("A")
+    make_table("B")
+    full = {"RequestItems": {"A": _writes("A", 20), "B": _writes("B", 5)}}
+    assert outcome(lambda: lab.client.batch_write_item(**full)) == ("OK", None)
+    assert lab.client.scan(TableName="A", Select="COUNT")["Count"] == 20

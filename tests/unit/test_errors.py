@@ -432,3 +432,20 @@ def test_the_handler_shows_the_explanation_and_the_learners_line() -> None:
     assert handler(shell, TypeError, other, None) is None
     assert shell.usual == [(TypeError, other, None)]
     assert len(shell.shown) == 1
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        facts.MSG_BATCH_WRITE_TOO_MANY,
+        facts.MSG_BATCH_WRITE_TABLE_LIMIT.format(table="T", count=26),
+    ],
+)
+def test_batch_write_limit_is_explained(message: str) -> None:
+    error = ClientError(
+        {"Error": {"Code": "ValidationException", "Message": message}}, "BatchWriteItem"
+    )
+    explanation = explain(error)
+    assert explanation is not None
+    assert "at most 25" in explanation.meaning
+    assert "batch_writer" in explanation.hint
