@@ -20,12 +20,13 @@ from typing import Any
 from botocore.exceptions import ClientError, ParamValidationError
 
 from ddb_lab import facts
+from ddb_lab._shown import TextShown
 
 __all__ = ["Explanation", "explain", "install_ipython_handler"]
 
 
-@dataclass(frozen=True)
-class Explanation:
+@dataclass(frozen=True, repr=False)
+class Explanation(TextShown):
     """What went wrong, in DynamoDB's words and in plain words."""
 
     code: str
@@ -47,12 +48,6 @@ class Explanation:
         lines.append(f"What it means: {self.meaning}")
         lines.append(f"Try: {self.hint}")
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.text()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.text())
 
     def _repr_html_(self) -> str:
         op = f" from {html.escape(self.operation)}" if self.operation else ""

@@ -87,7 +87,7 @@ def make_table(lab: Any) -> MakeTable:
     return make
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def create_table() -> Callable[..., str]:
     """``create_table(client, name="T", pk=..., sk=..., stream=False)`` on any client."""
     return _create_table

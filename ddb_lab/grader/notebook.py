@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ddb_lab._shown import TextShown
 from ddb_lab.grader import registry
 from ddb_lab.grader.progress import ChapterProgress, ProgressStore
 from ddb_lab.grader.registry import Exercise
@@ -44,23 +45,11 @@ BEGIN_SOLUTION = "### BEGIN SOLUTION"
 END_SOLUTION = "### END SOLUTION"
 
 
-class _Shown:
+class _Shown(TextShown):
     """Shows itself as ``text()`` in a console and as ``_html()`` in a notebook."""
-
-    def text(self) -> str:
-        raise NotImplementedError
 
     def _html(self) -> str:
         return f"<pre>{html.escape(self.text())}</pre>"
-
-    def __repr__(self) -> str:
-        return self.text()
-
-    def __str__(self) -> str:
-        return self.text()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.text())
 
     def _repr_html_(self) -> str:
         return f'<div class="ddb-lab-grader">{self._html()}</div>'

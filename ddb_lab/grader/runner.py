@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypedDict, cast
 
+from ddb_lab._shown import TextShown
 from ddb_lab.grader import registry
 from ddb_lab.grader.checks import CheckFunction, get_check
 from ddb_lab.grader.context import CheckContext, Failure, LearnerRaised
@@ -70,7 +71,7 @@ class _Outcome(TypedDict):
 
 
 @dataclass(frozen=True, repr=False)
-class CheckResult:
+class CheckResult(TextShown):
     """What a check said about the learner's function.
 
     Attributes:
@@ -128,15 +129,6 @@ class CheckResult:
             lines.append("  Your function printed:")
             lines.extend(f"    {line}" for line in self.output.splitlines())
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.text()
-
-    def __str__(self) -> str:
-        return self.text()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(self.text())
 
     def _repr_html_(self) -> str:
         color = {"passed": "#2e7d32", "not_started": "#7f8c8d", "error": "#b9770e"}.get(

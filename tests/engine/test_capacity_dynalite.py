@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -53,7 +53,7 @@ SEED = 20250601
 
 
 @pytest.fixture(scope="module")
-def client(dynalite_url: str) -> Iterator[Any]:
+def client(dynalite_url: str, create_table: Callable[..., str]) -> Iterator[Any]:
     """A plain boto3 client on dynalite, with one table (pk, sk)."""
     url = dynalite_url
     dynamodb = boto3.client(
@@ -63,18 +63,7 @@ def client(dynalite_url: str) -> Iterator[Any]:
         aws_access_key_id="x",
         aws_secret_access_key="x",
     )
-    dynamodb.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(dynamodb, TABLE)
     dynamodb.get_waiter("table_exists").wait(
         TableName=TABLE, WaiterConfig={"Delay": 0.1, "MaxAttempts": 100}
     )
@@ -404,7 +393,7 @@ def _consumed(response: dict[str, Any]) -> float:
 
 
 def test_lab_engine_reports_what_dynalite_reports(
-    client: Any, stored: list[dict[str, Any]]
+    client: Any, stored: list[dict[str, Any]], create_table: Callable[..., str]
 ) -> None:
     """Same requests, two engines: the lab's metering (over moto) and dynalite agree.
 
@@ -414,18 +403,7 @@ def test_lab_engine_reports_what_dynalite_reports(
     from ddb_lab import start
 
     lab = start()
-    lab.client.create_table(
-        TableName=TABLE,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(lab.client, TABLE)
     ascii_items = [item for item in stored if not _has_unicode(item)]
     assert len(ascii_items) > 100
     compared = 0
