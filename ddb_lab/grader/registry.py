@@ -1,7 +1,8 @@
-"""The exercise registry: ``registry.toml`` read, validated and looked up, in course order.
+"""The exercise registry: the ``registry/`` files read, validated and looked up, in course order.
 
-``registry.toml`` (package data) is the one list of exercises; the checks, the notebook API, the
-progress store and the CLI all read it through this module.
+``registry/NN_chapter.toml`` (package data, one file per chapter, read in file-name order) is the
+one list of exercises; the checks, the notebook API, the progress store and the CLI all read it
+through this module.
 """
 
 from __future__ import annotations
@@ -116,19 +117,34 @@ def _exercise(index: int, raw: Any) -> Exercise:
     )
 
 
-def parse(text: str) -> list[Exercise]:
-    """Parse and validate registry TOML text; raises :class:`RegistryError` when it is wrong."""
+def _parse_one(text: str, source: str) -> list[Exercise]:
+    where = f" ({source})" if source else ""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise RegistryError(f"registry: not valid TOML: {error}") from error
+        raise RegistryError(f"registry{where}: not valid TOML: {error}") from error
     version = data.get("format_version")
     if version != FORMAT_VERSION:
-        raise RegistryError(f"registry: format_version must be {FORMAT_VERSION}, not {version!r}")
+        raise RegistryError(
+            f"registry{where}: format_version must be {FORMAT_VERSION}, not {version!r}"
+        )
     raw_exercises = data.get("exercise")
     if not isinstance(raw_exercises, list) or not raw_exercises:
-        raise RegistryError("registry: no [[exercise]] entries")
-    found = [_exercise(i, raw) for i, raw in enumerate(raw_exercises)]
+        raise RegistryError(f"registry{where}: no [[exercise]] entries")
+    return [_exercise(i, raw) for i, raw in enumerate(raw_exercises)]
+
+
+def parse(text: str, *more: str) -> list[Exercise]:
+    """Parse and validate registry TOML texts (one per chapter file, in course order).
+
+    Raises:
+        RegistryError: when a file is malformed, an id is used twice or the order is wrong.
+    """
+    found = [e for t in (text, *more) for e in _parse_one(t, "")]
+    return _validated(found)
+
+
+def _validated(found: list[Exercise]) -> list[Exercise]:
     seen: set[str] = set()
     last_chapter = -1
     for exercise in found:
@@ -145,12 +161,22 @@ def parse(text: str) -> list[Exercise]:
 
 
 def load(path: Path | None = None) -> list[Exercise]:
-    """Read and validate a registry file (default: the package's ``registry.toml``)."""
+    """Read and validate the registry: a file, or a directory of ``*.toml`` files read in name order.
+
+    The default is the package's ``registry/`` directory.
+    """
     if path is None:
-        text = resources.files("ddb_lab.grader").joinpath("registry.toml").read_text("utf-8")
+        folder: Any = resources.files("ddb_lab.grader").joinpath("registry")
+    elif Path(path).is_dir():
+        folder = Path(path)
     else:
-        text = Path(path).read_text("utf-8")
-    return parse(text)
+        return _validated(_parse_one(Path(path).read_text("utf-8"), Path(path).name))
+    files = sorted(
+        (f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
+    )
+    if not files:
+        raise RegistryError(f"registry: no *.toml files in {folder}")
+    return _validated([e for f in files for e in _parse_one(f.read_text("utf-8"), f.name)])
 
 
 _cache: tuple[Exercise, ...] | None = None

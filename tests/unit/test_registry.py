@@ -146,3 +146,25 @@ def test_out_of_order_and_empty_and_not_toml(tmp_path: Path) -> None:
         registry.parse("format_version = 1\n")
     with pytest.raises(RegistryError, match="not valid TOML"):
         registry.parse("format_version = = 1")
+
+
+def test_a_directory_of_chapter_files_reads_in_name_order(tmp_path: Path) -> None:
+    first, second = GOOD.split("[[exercise]]", 2)[1:]
+    (tmp_path / "02_second.toml").write_text("format_version = 1\n[[exercise]]" + second)
+    (tmp_path / "01_first.toml").write_text("format_version = 1\n[[exercise]]" + first)
+    (tmp_path / "notes.md").write_text("not read")
+    assert [e.id for e in registry.load(tmp_path)] == ["01.first", "02.second"]
+
+
+def test_chapter_files_out_of_order_or_sharing_an_id_are_refused(tmp_path: Path) -> None:
+    first, second = GOOD.split("[[exercise]]", 2)[1:]
+    (tmp_path / "01_a.toml").write_text("format_version = 1\n[[exercise]]" + second)
+    (tmp_path / "02_b.toml").write_text("format_version = 1\n[[exercise]]" + first)
+    with pytest.raises(RegistryError, match="out of course order"):
+        registry.load(tmp_path)
+    (tmp_path / "02_b.toml").write_text("format_version = 1\n[[exercise]]" + second)
+    with pytest.raises(RegistryError, match="used twice"):
+        registry.load(tmp_path)
+    (tmp_path / "02_b.toml").write_text("format_version = 2\n")
+    with pytest.raises(RegistryError, match=r"02_b\.toml.*format_version"):
+        registry.load(tmp_path)
