@@ -88,4 +88,4 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o constraints.txt
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache test-artifacts

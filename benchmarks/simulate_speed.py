@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks._common import Row, row
 from ddb_lab.simulate import partition_of, simulate, zipf
 
 REQUESTS = 1_000_000
@@ -42,7 +43,7 @@ def _time(work: Callable[[], Any]) -> float:
     return time.perf_counter() - began
 
 
-def run() -> list[dict[str, Any]]:
+def run() -> list[Row]:
     distribution = zipf(KEYS, s=1.1)
     owners = partition_of(np.arange(KEYS), PARTITIONS)  # the key -> partition table, built once
     rates = np.full(SECONDS, REQUESTS / SECONDS)
@@ -73,17 +74,18 @@ def run() -> list[dict[str, Any]]:
     sim, base = statistics.median(sim_times), statistics.median(base_times)
     ratio = sim / base
     return [
-        {
-            "benchmark": "simulate: 1M requests / 300 s",
-            "baseline": "per-request draw + bincount",
-            "ratio": round(ratio, 3),
-            "target": TARGET,
-            "ok": ratio <= TARGET,
-            "note": f"{sim * 1e3:.1f} ms vs {base * 1e3:.1f} ms; seconds for information only",
-        }
+        row(
+            "simulate: 1M requests / 300 s",
+            "per-request draw + bincount",
+            ratio,
+            TARGET,
+            f"{sim * 1e3:.1f} ms vs {base * 1e3:.1f} ms; seconds for information only",
+            simulate_s=sim,
+            baseline_s=base,
+        )
     ]
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(row)
+    for result in run():
+        print(result)

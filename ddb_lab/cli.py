@@ -11,6 +11,9 @@
                                        write exercises/ from solutions/ (or check for drift)
     ddb-lab grade SUBMISSIONS [--out grades.csv] [--timeout 300] [--jobs 1]
                                        grade a class's notebooks into a CSV
+    ddb-lab drill [--topic T] [--count N] [--math] [--seed S]
+                                       flashcards (spaced repetition) or math drills
+    ddb-lab anki OUT.apkg              export the interview question bank as an Anki deck
 
 ``--exercises DIR`` (default ``./exercises``) and ``--solutions DIR`` (default ``./solutions``)
 say where the workbook is. Progress lives under ``$DDB_LAB_HOME`` (default ``~/.ddb_lab``).
@@ -299,6 +302,45 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _drill(args: argparse.Namespace) -> int:
+    from ddb_lab.interview.drill import run_flashcards, run_math
+
+    if args.math:
+        return run_math(topic=args.topic, count=args.count, seed=args.seed)
+    return run_flashcards(topic=args.topic, count=args.count, seed=args.seed)
+
+
+def _anki(args: argparse.Namespace) -> int:
+    from ddb_lab.interview.anki import DECK_NAME, export_apkg
+    from ddb_lab.interview.questions import load_bank
+
+    bank = load_bank()
+    try:
+        path = export_apkg(args.out, bank.questions)
+    except OSError as error:
+        print(f"Cannot write {args.out}: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote {len(bank)} notes to {path} (deck {DECK_NAME!r}); import it in Anki.")
+    return 0
+
+
+def _add_interview_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    drill = sub.add_parser("drill", help="flashcards or math drills in the terminal")
+    drill.add_argument(
+        "--topic",
+        help="only this topic, e.g. partition_keys (with --math, a math topic); default: all",
+    )
+    drill.add_argument(
+        "--count", type=int, help="cards or drills this time (default 10 cards, 5 drills)"
+    )
+    drill.add_argument("--math", action="store_true", help="capacity and cost math drills")
+    drill.add_argument("--seed", type=int, default=0, help="order of new cards / drills")
+    drill.set_defaults(func=_drill)
+    anki = sub.add_parser("anki", help="export the question bank as an Anki deck")
+    anki.add_argument("out", type=Path, metavar="OUT.apkg", help="the package to write")
+    anki.set_defaults(func=_anki)
+
+
 def _add_selector(parser: argparse.ArgumentParser, text: str) -> None:
     parser.add_argument("selector", nargs="?", default=None, metavar="ID|CHAPTER", help=text)
 
@@ -385,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     cleanup.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     cleanup.set_defaults(func=_cleanup)
     _add_grader_commands(sub)
+    _add_interview_commands(sub)
     return parser
 
 

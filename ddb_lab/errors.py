@@ -180,10 +180,146 @@ _RULES: tuple[_Rule, ...] = (
     ),
     _Rule(
         "ValidationException",
+        r"at 'transactItems' failed to satisfy constraint: Member must have length less than",
+        "A transaction (TransactWriteItems or TransactGetItems) holds at most 100 actions.",
+        "Split the work into several transactions if each part may commit on its own, or rethink "
+        "the design: a transaction that large is slow and conflicts easily.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Transaction payload size cannot exceed",
+        "The items of one transaction may total at most 4 MB.",
+        "Write fewer or smaller items per transaction; keep large attributes out of transactions.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"total request size exceeds 16 MB",
+        "A BatchWriteItem request may be at most 16 MB.",
+        "Send fewer or smaller items per batch.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"member\.Keys' failed to satisfy constraint|Too many items requested for the BatchGetItem",
+        "A BatchGetItem asks for at most 100 keys in one call.",
+        "Send the keys in chunks of 100 and retry any UnprocessedKeys.",
+    ),
+    _Rule(
+        "AccessDeniedException",
+        r"perform: (?P<action>\S+) on resource: (?P<resource>\S+) with an explicit deny",
+        "A Deny statement matched this {action} on {resource}; an explicit deny beats every Allow.",
+        "Find the Deny statement named at the end of the message and narrow it (its Action, "
+        "Resource or Condition); adding an Allow never overrides it.",
+    ),
+    _Rule(
+        "AccessDeniedException",
+        r"perform: (?P<action>\S+) on resource: (?P<resource>\S+) because no identity-based",
+        "No statement allows {action} on {resource} with this request's condition values "
+        "(partition keys, attributes, Select, ReturnValues ...): IAM denies by default.",
+        "Print ddb_lab.iam.decisions_of(client)[-1] to see each statement and the element that "
+        "did not match; for an index or a stream the Resource needs its own ARN "
+        "(table/NAME/index/* or table/NAME/stream/*).",
+    ),
+    _Rule(
+        "IdempotentParameterMismatchException",
+        None,
+        "This ClientRequestToken was used in the last 10 minutes for a different transaction.",
+        "Use a new token for a new transaction; reuse a token only to retry the very same request.",
+    ),
+    _Rule(
+        "TransactionConflictException",
+        None,
+        "Another transaction was changing one of these items at the same moment.",
+        "Retry with back-off; if it happens often, fewer transactions should touch the same hot "
+        "items.",
+    ),
+    _Rule(
+        "ValidationException",
         r"Consistent reads are not supported on global secondary indexes",
         "Global secondary indexes are updated asynchronously, so they only offer eventually "
         "consistent reads.",
         "Drop ConsistentRead, or read the base table (or an LSI) when you need the latest write.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Type mismatch for Index Key (?P<key>\S+) Expected: (?P<expected>\w+) "
+        r"Actual: (?P<actual>\w+) IndexName: (?P<index>\S+)",
+        "'{key}' is a key of index {index}, defined as type {expected}; an item may leave it out "
+        "(and stay out of the index) but may not store it as {actual}.",
+        "Write {key} as {expected}, or leave the attribute out of items that do not belong in "
+        "{index} (None becomes NULL, which is a type too).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Select type ALL_ATTRIBUTES is not supported for global secondary index (?P<index>\S+)",
+        "A global secondary index returns only the attributes it projects, and {index} does not "
+        "project them all; it cannot fetch the rest from the table.",
+        "Use Select='ALL_PROJECTED_ATTRIBUTES' (the default), then read the whole items from the "
+        "table by the keys the index returns (GetItem or BatchGetItem).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Global secondary index (?P<index>\S+) does not project \[(?P<names>[^\]]*)\]",
+        "{index} does not hold {names}: a global secondary index returns only what it projects "
+        "and never reads the table for the rest.",
+        "Ask the index only for projected attributes and read the rest from the table by the "
+        "keys it returns; or project {names} (a new index: projections cannot be changed).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"GlobalSecondaryIndex count exceeds|Number of LocalSecondaryIndexes exceeds",
+        f"A table has at most {facts.MAX_GSIS_PER_TABLE} global secondary indexes (a default "
+        f"quota that can be raised) and {facts.MAX_LSIS_PER_TABLE} local ones (a hard limit).",
+        "Overload indexes: generic key attributes (GSI1PK, GSI1SK) let one index serve several "
+        "access patterns.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"same leading hash key|required when specifying a LocalSecondaryIndex|"
+        r"Index KeySchema does not have a range key",
+        "A local secondary index keeps the table's partition key and adds another sort key, so "
+        "the table needs a sort key and the index needs the same partition key plus a sort key.",
+        "For a different partition key, define a global secondary index instead.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"Duplicate index name|index which already exists",
+        "Index names are unique per table, across global and local secondary indexes.",
+        "Pick another IndexName (describe_table lists the existing ones).",
+    ),
+    _Rule(
+        "ValidationException",
+        r"NonKeyAttributes|projected attributes in all indexes",
+        "NonKeyAttributes belong to an INCLUDE projection only (ALL copies every attribute, "
+        "KEYS_ONLY none); each name once, and at most "
+        f"{facts.MAX_PROJECTED_ATTRIBUTES} of them over all the table's indexes.",
+        "Use INCLUDE with the attributes the queries need, or ALL when they need almost "
+        "everything.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"an index that is not a GlobalSecondaryIndex",
+        "Local secondary indexes exist from CreateTable on and can never be changed or deleted; "
+        "GlobalSecondaryIndexUpdates only handles GSIs.",
+        "To change an LSI, create a new table and copy the items; or add a GSI.",
+    ),
+    _Rule(
+        "ValidationException",
+        r"AttributeDefinitions is not specified for index",
+        "UpdateTable must define the key attributes of the index it creates.",
+        "Pass AttributeDefinitions=[{'AttributeName': ..., 'AttributeType': ...}] for the new "
+        "index's keys in the same call.",
+    ),
+    _Rule(
+        "LimitExceededException",
+        r"Only 1 online index",
+        "UpdateTable creates or deletes one global secondary index at a time.",
+        "Send one Create per UpdateTable and wait until the index is ACTIVE before the next.",
+    ),
+    _Rule(
+        "LimitExceededException",
+        r"global secondary indexes exceeds",
+        f"The table already has {facts.MAX_GSIS_PER_TABLE} global secondary indexes.",
+        "Delete an index you no longer query, or overload an existing one.",
     ),
     _Rule(
         "ValidationException",
@@ -257,6 +393,12 @@ _CLIENT_RULES: tuple[tuple[str, str, str], ...] = (
         r'Unknown parameter in (?P<param>\S+): "(?P<bad>[^"]+)", must be one of: S, N',
         "'{bad}' is not a DynamoDB type descriptor.",
         f"Use one of {_DESCRIPTORS}.",
+    ),
+    (
+        r'Unknown parameter in input: "LocalSecondaryIndexes"',
+        "UpdateTable cannot add a local secondary index: LSIs are defined only by CreateTable.",
+        "Add a global secondary index instead (GlobalSecondaryIndexUpdates), or create a new "
+        "table with the LSI and copy the items.",
     ),
     (
         r"Missing required parameter in (?P<param>\S+): \"(?P<name>[^\"]+)\"",

@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import boto3
 import botocore.session
@@ -42,6 +42,11 @@ from ddb_lab.engine.throttling import (
     clock_retries,
     find_throttling,
 )
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ddb_lab.monitoring import Metrics
 
 __all__ = [
     "BACKENDS",
@@ -139,6 +144,9 @@ def isolated_session(region: str) -> boto3.Session:
     return boto3.Session(botocore_session=core, region_name=region)
 
 
+#: The services whose requests go through the engine; others (kms) reach moto unchanged.
+_ENGINE_SERVICES = frozenset({"dynamodb", "dynamodbstreams"})
+
 _CLIENT_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 3},
     account_id_endpoint_mode="disabled",
@@ -178,6 +186,11 @@ class Lab:
             if self._throttling is not None:  # off until enable_throttling()
                 self._throttling.bind(self.engine)
                 self.engine.enable(Throttling.name, False)
+            from ddb_lab.engine.streams import find_stream_records
+
+            stream_records = find_stream_records(self.engine.corrections)
+            if stream_records is not None:  # stream records on the lab clock
+                stream_records.bind(self.engine)
             self._start_moto()
         if config.backend == "server":
             from ddb_lab.server import LabServer
@@ -193,6 +206,10 @@ class Lab:
         self.streams: Any = self._new_client("dynamodbstreams")
         self.resource: Any = self._session.resource("dynamodb", **self._client_kwargs("dynamodb"))
         self._prepare(self.resource.meta.client)
+        from ddb_lab.ttl import TtlSweeper
+
+        #: Deletes expired items on the lab clock (``lab.ttl.sweep()``; see ``ddb_lab.ttl``).
+        self.ttl = TtlSweeper(self)
 
     # -- construction ----------------------------------------------------------------------------
     def _start_moto(self) -> None:
@@ -206,29 +223,34 @@ class Lab:
             return boto3.Session(region_name=self.config.region or None)
         return isolated_session(self.config.region)
 
-    def _client_kwargs(self, service: str) -> dict[str, Any]:
+    def _client_kwargs(self, service: str, region: str | None = None) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"config": _CLIENT_CONFIG}
         if self.config.backend == "aws":
             return kwargs
-        kwargs["region_name"] = self.config.region
+        region = region or self.config.region
+        kwargs["region_name"] = region
         kwargs.update(FAKE_CREDENTIALS)
         if self.endpoint_url:
             kwargs["endpoint_url"] = self.endpoint_url
         else:  # embedded: the public endpoint names, which moto answers in-process
-            host = "streams.dynamodb" if service == "dynamodbstreams" else "dynamodb"
-            kwargs["endpoint_url"] = f"https://{host}.{self.config.region}.amazonaws.com"
+            host = "streams.dynamodb" if service == "dynamodbstreams" else service
+            kwargs["endpoint_url"] = f"https://{host}.{region}.amazonaws.com"
         return kwargs
 
-    def _new_client(self, service: str, config: Config | None = None) -> Any:
-        kwargs = self._client_kwargs(service)
+    def _new_client(
+        self, service: str, config: Config | None = None, region: str | None = None
+    ) -> Any:
+        kwargs = self._client_kwargs(service, region)
         if config is not None:
             kwargs["config"] = kwargs["config"].merge(config)
         client = self._session.client(service, **kwargs)
         return self._prepare(client)
 
     def _prepare(self, client: Any) -> Any:
-        if self.config.backend == "embedded" and self.engine is not None:
-            self.engine.attach(client)
+        service = client.meta.service_model.service_name
+        embedded = self.config.backend == "embedded" and self.engine is not None
+        if embedded and service in _ENGINE_SERVICES:  # kms is answered by moto directly
+            self.engine.attach(client)  # type: ignore[union-attr]
         if self.engine is not None:  # embedded and server: retry back-off on the lab clock
             simulated = isinstance(self.clock, SimulatedClock)
             retries = clock_retries(client, self.clock, RETRY_JITTER_SEED if simulated else None)
@@ -240,14 +262,43 @@ class Lab:
             TablePrefixer(self.config.table_prefix).attach(client)
         return client
 
-    def new_client(self, service: str = "dynamodb", *, config: Config | None = None) -> Any:
+    def new_client(
+        self, service: str = "dynamodb", *, config: Config | None = None, region: str | None = None
+    ) -> Any:
         """Another client on the same backend (for a thread of its own, or other retry settings).
 
         Args:
-            service: ``dynamodb`` or ``dynamodbstreams``.
+            service: ``dynamodb`` or ``dynamodbstreams`` (on the embedded backend also
+                ``kms``, served by moto in this process, for client-side encryption).
             config: botocore settings merged over the lab's (e.g. retries).
+            region: another region of the same backend (each region has its own tables; the
+                simulated global tables of ``ddb_lab.global_tables`` use this).
         """
-        return self._new_client(service, config)
+        return self._new_client(service, config, region)
+
+    def client_as(self, identity: Any, policy: Any, *, service: str = "dynamodb") -> Any:
+        """A client that acts as ``identity`` under ``policy``: IAM evaluates every call first.
+
+        Each call's authorization requests (one per item for transactions, one per table for
+        batches) are evaluated with their conditions (``dynamodb:LeadingKeys``,
+        ``dynamodb:Attributes``, ``dynamodb:Select``, ``dynamodb:ReturnValues`` ...) before the
+        call is sent; a denied call raises ``ClientError`` with code ``AccessDeniedException``
+        naming the statement that decided, and never reaches the table.
+        ``ddb_lab.iam.decisions_of(client)`` lists the decisions made.
+
+        Args:
+            identity: a ``ddb_lab.iam.Identity`` (``Identity.user("alice")``, ``web_user`` ...).
+            policy: an identity-based policy (dict or JSON text), or a list of them.
+            service: ``dynamodb`` or ``dynamodbstreams``.
+        """
+        from ddb_lab.iam.guard import IamGuard, schema_lookup
+        from ddb_lab.iam.simulate import policies
+
+        guard = IamGuard(
+            identity, policies(policy), schema_lookup(self.client), self.region, FAKE_ACCOUNT_ID
+        )
+        engine = self.engine if self.config.backend == "embedded" else None
+        return guard.attach(self._new_client(service), engine)
 
     def enable_throttling(self, on: bool = True) -> None:
         """Throttle requests as DynamoDB would (off by default): token buckets on the lab clock.
@@ -263,6 +314,22 @@ class Lab:
             return
         self._throttling.enable(on)
         self.engine.enable(Throttling.name, on)
+
+    def simulate_gsi_lag(self, seconds: float) -> None:
+        """Simulate GSI propagation: a write shows up in GSI reads ``seconds`` later (0: off).
+
+        DynamoDB updates global secondary indexes asynchronously, usually within a second; moto
+        updates them at once. With a lag, an item written at lab time ``t`` appears in a GSI
+        Query or Scan from ``t + seconds`` on (the index answers with its previous version until
+        then); base-table reads and LSIs are never delayed. Off by default and after
+        ``reset()``. ``ddb_lab.engine.indexes`` says what is simulated. Only the lab's own engine
+        (embedded and server backends) simulates it.
+        """
+        from ddb_lab.engine.indexes import find_gsi_lag
+
+        lag = find_gsi_lag(self.engine.corrections) if self.engine is not None else None
+        if lag is not None:
+            lag.configure(self.clock, seconds)
 
     # -- everyday use ----------------------------------------------------------------------------
     @property
@@ -324,6 +391,22 @@ class Lab:
 
         return TableExplorer(self.client, table, **options)
 
+    def stream_processor(self, table: str, handler: Any, **options: Any) -> Any:
+        """A :class:`~ddb_lab.streams.StreamProcessor`: ``handler`` called as Lambda calls it.
+
+        ``options``: batch_size, starting_position, filters, max_retries, bisect_on_error,
+        report_batch_item_failures, on_failure, region, name (see ``ddb_lab.streams``).
+        """
+        from ddb_lab.streams import StreamProcessor
+
+        return StreamProcessor(self, table, handler, **options)
+
+    def global_table(self, table: str, regions: Any, **options: Any) -> Any:
+        """Make ``table`` a SIMULATED global table over ``regions`` (``ddb_lab.global_tables``)."""
+        from ddb_lab.global_tables import global_table
+
+        return global_table(self, table, regions, **options)
+
     @contextmanager
     def receipt(self, prices: PriceTable = US_EAST_1_STANDARD) -> Iterator[Receipt]:
         """What the calls made inside a ``with`` block consumed, and what they cost on demand.
@@ -363,6 +446,33 @@ class Lab:
         finally:
             receipt.close()
 
+    @property
+    def metrics(self) -> Metrics:
+        """CloudWatch's DynamoDB metrics of every request this lab's engine answered.
+
+        ``lab.metrics.get_metric_statistics(...)`` answers like CloudWatch's API,
+        ``lab.metrics.frame(table)`` is a table's minute-by-minute view; ``ddb_lab.monitoring``
+        says what is recorded. Only the embedded and server backends record metrics; on the
+        others there is no data (a real DynamoDB publishes them to CloudWatch itself).
+        """
+        from ddb_lab.monitoring import Metrics
+
+        if self.engine is None:
+            return Metrics(
+                list,
+                note=f"Metrics need the lab's own engine; this lab uses the {self.backend} "
+                "backend: look at CloudWatch's AWS/DynamoDB namespace instead.",
+            )
+        return Metrics.from_recorder(self.engine.metrics)
+
+    def dashboard(self, table: str, **options: Any) -> Figure:
+        """A four-panel dashboard of ``table`` (capacity, throttles, latency, errors).
+
+        ``options`` go to :meth:`ddb_lab.monitoring.Metrics.dashboard` (``period``, ``start``,
+        ``end``, ``title``).
+        """
+        return self.metrics.dashboard(table, **options)
+
     def connection_help(self) -> str:
         """How to reach this lab from outside Python (server and endpoint backends)."""
         if not self.endpoint_url:
@@ -398,12 +508,17 @@ class Lab:
             self.engine.enable(Throttling.name, False)
         for retries in list(self._retries):
             retries.reset()
+        self.ttl.reset()
+        self.simulate_gsi_lag(0)
+        if self.engine is not None:
+            self.engine.metrics.clear()
 
     def close(self) -> None:
         """Stop the server (if any) and the embedded backend."""
         if self._closed:
             return
         self._closed = True
+        self.ttl.stop()
         if self._server is not None:
             self._server.stop()
         if self._mock is not None:

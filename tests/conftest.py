@@ -44,6 +44,18 @@ def lab() -> Iterator[Any]:
         the_lab.engine.enable(correction["name"], True)
 
 
+@pytest.fixture
+def sim() -> Iterator[Any]:
+    """The embedded lab on the simulated clock, empty, with every correction switched on."""
+    from ddb_lab import start
+
+    the_lab = start(clock="simulated")
+    assert the_lab.engine is not None
+    for correction in the_lab.engine.describe():
+        the_lab.engine.enable(correction["name"], True)
+    yield the_lab
+
+
 MakeTable = Callable[..., str]
 
 

@@ -24,6 +24,8 @@ from ddb_lab import facts
 from ddb_lab.clock import Clock, RealClock
 from ddb_lab.engine.corrections import Correction, default_corrections
 from ddb_lab.engine.metering import Ledger, Metering
+from ddb_lab.engine.metrics import MetricsRecorder
+from ddb_lab.engine.transactions import bind_clock
 from ddb_lab.engine.wire import DynamoError, WireRequest, WireResponse, error_response
 
 __all__ = ["Engine", "EngineStats"]
@@ -70,13 +72,21 @@ class Engine:
         self.corrections: list[Correction] = (
             default_corrections() if corrections is None else corrections
         )
+        bind_clock(self.corrections, self.clock)
         self.disabled: set[str] = set()
         self.stats = EngineStats()
         #: What every metered request consumed (filled by the ``metering`` correction).
         self.ledger: Ledger = next(
             (c.ledger for c in self.corrections if isinstance(c, Metering)), Ledger()
         )
+        #: CloudWatch's DynamoDB metrics of every request answered (``lab.metrics``).
+        self.metrics = MetricsRecorder(self.clock, self.ledger, self.corrections)
         self._lock = threading.RLock()
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock requests run under: hold it to change moto's data between two requests."""
+        return self._lock
 
     # -- configuration ---------------------------------------------------------------------------
     def enable(self, name: str, on: bool = True) -> None:
@@ -101,7 +111,7 @@ class Engine:
 
     # -- the request path --------------------------------------------------------------------------
     def handle(self, request: AWSPreparedRequest) -> WireResponse:
-        """Answer one DynamoDB or DynamoDB Streams request."""
+        """Answer one DynamoDB or DynamoDB Streams request, and record its metrics."""
         raw: Any = request.body or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
@@ -110,6 +120,17 @@ class Engine:
             request.body = raw
         wire = WireRequest.parse(request.method, request.url, dict(request.headers), raw)
         self.stats.requests += 1
+        finish = self.metrics.observe(wire)
+        try:
+            response = self._answer(request, wire)
+        except BaseException:
+            finish(None)  # no answer: nothing to record, but the request is over
+            raise
+        finish(response)
+        return response
+
+    def _answer(self, request: AWSPreparedRequest, wire: WireRequest) -> WireResponse:
+        """The corrections' checks, moto, and the corrections' rewrites: the answer."""
         active = self._active()
         try:
             for correction in active:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation, localcontext
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 from ddb_lab import facts
@@ -251,6 +251,10 @@ def reserved_word_in(expression: str, kind: str) -> str | None:
     return None
 
 
+#: Members holding attribute values only (keys are type names there): no expression inside.
+_VALUE_MAPS = frozenset({"Item", "Key", "Keys", "ExpressionAttributeValues", "ExclusiveStartKey"})
+
+
 def _expressions(document: Any) -> Iterator[tuple[str, str]]:
     if isinstance(document, list):
         for element in document:
@@ -260,7 +264,11 @@ def _expressions(document: Any) -> Iterator[tuple[str, str]]:
             if isinstance(document.get(name), str):
                 yield name, document[name]
         for name, value in document.items():
-            if name not in _EXPRESSIONS and isinstance(value, dict | list):
+            if (
+                name not in _EXPRESSIONS
+                and name not in _VALUE_MAPS
+                and isinstance(value, dict | list)
+            ):
                 yield from _expressions(value)
 
 
@@ -395,6 +403,7 @@ def _moto_key_schema(region: str, table: str) -> KeySchema | None:
     return schema
 
 
+@lru_cache(maxsize=64)  # every request asks; a lab's clients use a handful of URLs
 def _region(url: str) -> str:
     match = re.search(r"dynamodb\.([a-z0-9-]+)\.amazonaws\.com", url)
     return match.group(1) if match else "us-east-1"
@@ -448,8 +457,15 @@ class KeyRules(Correction):
         if request.is_streams:
             return
         region = _region(request.url)
+        schemas: dict[str, KeySchema | None] = {}  # a batch names its table once per item
+
+        def schema_of(table: str) -> KeySchema | None:
+            if table not in schemas:
+                schemas[table] = _moto_key_schema(region, table)
+            return schemas[table]
+
         for table, key in _keys_to_check(request.params, request.operation):
-            schema = _moto_key_schema(region, table)
+            schema = schema_of(table)
             if schema is None:
                 continue  # moto answers ResourceNotFoundException
             expected = {name: kind for name, kind in schema}
@@ -458,7 +474,7 @@ class KeyRules(Correction):
                 raise DynamoError("ValidationException", facts.MSG_KEY_MISMATCH)
             self._no_empty_strings(schema, key)
         for table, item in _items_to_check(request.params, request.operation):
-            schema = _moto_key_schema(region, table)
+            schema = schema_of(table)
             if schema is not None:
                 self._no_empty_strings(schema, item)
 
@@ -470,7 +486,6 @@ class KeyRules(Correction):
                 raise DynamoError(
                     "ValidationException", facts.MSG_EMPTY_KEY_STRING.format(key=name)
                 )
-
 
 
 # --- Request limits ------------------------------------------------------------------------------
@@ -498,11 +513,17 @@ class BatchWriteLimits(Correction):
         if total > facts.BATCH_WRITE_MAX_ITEMS:
             raise DynamoError("ValidationException", facts.MSG_BATCH_WRITE_TOO_MANY)
 
+
 def default_corrections() -> list[Correction]:
     """The corrections a new lab applies, in the order they run."""
+    from ddb_lab.engine.indexes import GsiLag, IndexRules, LsiFetch  # they build on this module
     from ddb_lab.engine.metering import Metering  # it builds on this module
+    from ddb_lab.engine.query_index import PartitionQueries  # moto's query, one partition
+    from ddb_lab.engine.streams import StreamRecords  # no-op writes, lab-clock stream records
     from ddb_lab.engine.throttling import Throttling  # settles after metering: charges its units
+    from ddb_lab.engine.transactions import BatchLimits, IdempotencyTokens, TransactionLimits
 
+    metering = Metering()
     return [
         AttributeValueShape(),
         NumberRules(),
@@ -510,8 +531,16 @@ def default_corrections() -> list[Correction]:
         ExpressionPlaceholders(),
         ReservedWords(),
         KeyRules(),
+        IndexRules(),
         BatchWriteLimits(),
+        BatchLimits(),
+        IdempotencyTokens(),
+        GsiLag(),  # off until lab.simulate_gsi_lag(seconds); before the numbers are normalised
         NumberNormalisation(),
-        Metering(),
+        StreamRecords(),
+        metering,
+        LsiFetch(metering.ledger),  # after metering: adds the table reads an LSI fetch costs
         Throttling(),
+        TransactionLimits(),  # its before() holds moto's get limit open until settle()
+        PartitionQueries(),  # last: every re-read of a settle() before it queries one partition
     ]

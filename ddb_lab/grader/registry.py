@@ -161,7 +161,7 @@ def _validated(found: list[Exercise]) -> list[Exercise]:
 
 
 def load(path: Path | None = None) -> list[Exercise]:
-    """Read and validate the registry: a file, or a directory of ``*.toml`` files read in name order.
+    """Read and validate the registry: a file, or a folder of ``*.toml`` files in name order.
 
     The default is the package's ``registry/`` directory.
     """
@@ -171,9 +171,8 @@ def load(path: Path | None = None) -> list[Exercise]:
         folder = Path(path)
     else:
         return _validated(_parse_one(Path(path).read_text("utf-8"), Path(path).name))
-    files = sorted(
-        (f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name
-    )
+    files = [f for f in folder.iterdir() if f.name.endswith(".toml")]
+    files.sort(key=lambda f: f.name)
     if not files:
         raise RegistryError(f"registry: no *.toml files in {folder}")
     return _validated([e for f in files for e in _parse_one(f.read_text("utf-8"), f.name)])

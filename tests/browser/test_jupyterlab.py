@@ -9,13 +9,23 @@ items table.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
+from lab_driver import (
+    FRESH,
+    assert_all_cells_executed,
+    assert_no_error_outputs,
+    code_cell_count,
+    mark_stale,
+    open_notebook,
+    read_dataframe,
+    run_all,
+    screenshot_on_failure,
+    widget_control,
+    write_clean_copy,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "01_keys_and_types.ipynb"
@@ -24,97 +34,7 @@ PARTITION = "USER#u0002"
 SORT_OPERATOR = "begins_with"
 SORT_PREFIX = "POST#"
 
-RUN_ALL_TIMEOUT_MS = 180_000
-KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
-ERROR_OUTPUTS = ", ".join(
-    [
-        # JupyterLab renders both stderr streams and tracebacks with the stderr mime type.
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-        ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']",
-        ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']",
-        # What ipywidgets shows when a widget cannot render.
-        ".jp-OutputArea-output:has-text('Error displaying widget')",
-    ]
-)
-# Every code cell shows "[n]:" (not "[ ]:" or "[*]:"). Stop waiting early when a dialog (e.g.
-# "Select Kernel") blocks the run or a cell shows an error (Run All stops at a traceback and the
-# cells after it keep "[ ]:"): the test then reports what it found.
-ALL_CELLS_EXECUTED_JS = r"""() => {
-    if (document.querySelector('.jp-Dialog')) return true;
-    if (document.querySelector(
-        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) return true;
-    const prompts = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]
-        .map(e => e.textContent.trim());
-    return prompts.length > 0 && prompts.every(t => /^\[\d+\]:$/.test(t));
-}"""
-# The rendered pandas table: header names, then one list of cell texts per row (the index
-# column included, so that position i in a row matches header i).
-READ_DATAFRAME_JS = """table => ({
-    headers: [...table.querySelectorAll('thead tr:last-child th')].map(e => e.textContent.trim()),
-    rows: [...table.querySelectorAll('tbody tr')].map(
-        tr => [...tr.children].map(e => e.textContent.trim())),
-})"""
-# Output rendered after the last _mark_stale(): the explorer replaces its Output's contents on
-# every run, so JupyterLab renders new elements (which carry no mark).
-FRESH = ":not([data-test-stale])"
 COUNT_RE = re.compile(r"(?<!Scanned)Count: (\d+)")
-
-
-def _write_notebook(root_dir: Path) -> str:
-    """Put the notebook under test into the server's root dir; return its name.
-
-    The copy has its outputs, execution counts and saved widget state stripped: the committed
-    chapter carries ``[n]:`` prompts from ``make notebooks``, and the test must see the ones
-    this run produces.
-    """
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    name = NOTEBOOK.name
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    nb.metadata.pop("widgets", None)
-    nbformat.write(nb, root_dir / name)
-    return name
-
-
-@contextmanager
-def _screenshot_on_failure(page: Any, path: Path) -> Iterator[None]:
-    """Re-raise any failure as an AssertionError that names a screenshot of the page."""
-    try:
-        yield
-    except Exception as error:
-        try:
-            page.screenshot(path=str(path), full_page=True)
-            where = f"screenshot: {path}"
-        except Exception as shot_error:  # the page itself may be gone
-            where = f"no screenshot ({shot_error})"
-        raise AssertionError(f"{type(error).__name__}: {error}\n{where}") from error
-
-
-def _widget_control(explorer: Any, kind: str, label: str) -> Any:
-    """The ``input``/``select`` of the ipywidgets control whose label is exactly ``label``.
-
-    ipywidgets 8 renders ``Text(description=...)`` as ``div.widget-text`` holding
-    ``label.widget-label`` and ``input``; a Dropdown as ``div.widget-dropdown`` with a ``select``.
-    """
-    label_re = re.compile(rf"^\s*{re.escape(label)}\s*$")
-    box = explorer.locator(f".widget-{kind}").filter(
-        has=explorer.page.locator("label.widget-label", has_text=label_re)
-    )
-    tag = "select" if kind == "dropdown" else "input"
-    control = box.locator(tag)
-    control.wait_for(state="visible")
-    assert box.count() == 1, f'expected one {kind} labelled "{label}", found {box.count()}'
-    return control
-
-
-def _mark_stale(explorer: Any) -> None:
-    """Tag what the explorer's Output shows now; see ``FRESH``."""
-    explorer.evaluate(
-        "el => el.querySelectorAll('.widget-output .jp-OutputArea-output *')"
-        ".forEach(e => e.setAttribute('data-test-stale', ''))"
-    )
 
 
 def _read_page(explorer: Any) -> tuple[str, int, list[dict[str, str]]]:
@@ -131,10 +51,7 @@ def _read_page(explorer: Any) -> tuple[str, int, list[dict[str, str]]]:
     if count == 0:
         return status_text, count, []
     expect(tables).to_have_count(1)
-    data = tables.first.evaluate(READ_DATAFRAME_JS)
-    headers: list[str] = data["headers"]
-    rows = [dict(zip(headers, row, strict=True)) for row in data["rows"]]
-    return status_text, count, rows
+    return status_text, count, read_dataframe(tables.first)
 
 
 @pytest.mark.browser
@@ -144,28 +61,14 @@ def test_chapter_runs_and_explorer_queries(
     from playwright.sync_api import expect
 
     page = browser_page
-    name = _write_notebook(lab_server.root_dir)
+    name = write_clean_copy(NOTEBOOK, lab_server.root_dir, f"explorer/{NOTEBOOK.name}")
     shot = tmp_path / "jupyterlab.png"
 
-    with _screenshot_on_failure(page, shot):
-        # &reset: start from the default layout, not a saved workspace.
-        page.goto(lab_server.url(f"/lab/tree/{name}?reset"))
-        page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell")
-        lab_server.wait_for_kernel(name)
-        page.wait_for_selector(KERNEL_IDLE)
-        kernel_status = page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle$"))
-        expect(kernel_status).to_be_visible()  # "Python 3 (ipykernel) | Idle"
-
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-        page.wait_for_function(ALL_CELLS_EXECUTED_JS, timeout=RUN_ALL_TIMEOUT_MS)
-        dialogs = page.locator(".jp-Dialog")
-        assert dialogs.count() == 0, f"a dialog blocked Run All: {dialogs.first.inner_text()!r}"
-        errors = page.locator(ERROR_OUTPUTS)
-        error_texts = [text.strip()[:2000] for text in errors.all_inner_texts()]
-        assert not error_texts, "cells produced error output:\n\n" + "\n\n---\n\n".join(error_texts)
-        page.wait_for_function(ALL_CELLS_EXECUTED_JS, timeout=5_000)  # no early exit: all "[n]:"
-        page.wait_for_selector(KERNEL_IDLE)
+    with screenshot_on_failure(page, shot):
+        open_notebook(page, lab_server, name)
+        run_all(page)
+        assert_no_error_outputs(page)
+        assert_all_cells_executed(page, code_cell_count(NOTEBOOK))
 
         # The explorer: the notebook output that holds the "Run query" button.
         run_button = page.locator(".widget-button", has_text=re.compile(r"^\s*Run query\s*$"))
@@ -175,15 +78,15 @@ def test_chapter_runs_and_explorer_queries(
         next_button = explorer.locator(".widget-button", has_text=re.compile(r"^\s*Next page\s*$"))
         expect(run_button).to_have_count(1)
 
-        partition = _widget_control(explorer, "text", "Partition key")
+        partition = widget_control(explorer, "text", "Partition key")
         partition.fill(PARTITION)
-        operator = _widget_control(explorer, "dropdown", "Sort key")
+        operator = widget_control(explorer, "dropdown", "Sort key")
         operator.select_option(label=SORT_OPERATOR)
-        value = _widget_control(explorer, "text", "Value")
+        value = widget_control(explorer, "text", "Value")
         value.fill(SORT_PREFIX)
         # A Limit unlike the current one shows that the click reads the form (the chapter's
         # explorer may start with the values above already filled in).
-        limit = _widget_control(explorer, "text", "Limit")
+        limit = widget_control(explorer, "text", "Limit")
         new_limit = "4" if limit.input_value() != "4" else "5"
         limit.fill(new_limit)
         limit.press("Tab")  # IntText syncs on change (blur/Enter), not on every keystroke
@@ -193,7 +96,7 @@ def test_chapter_runs_and_explorer_queries(
 
         # The chapter may already have run the explorer from code: mark what it shows now, so
         # that only output rendered after the click counts.
-        _mark_stale(explorer)
+        mark_stale(explorer)
         run_button.click()
 
         code = explorer.locator(f".widget-output pre.ddb-lab-code{FRESH}")
@@ -214,7 +117,7 @@ def test_chapter_runs_and_explorer_queries(
         # Next page: enabled exactly when the first page came with a LastEvaluatedKey (the
         # kernel sets the button state before it replaces the output, so it is current now).
         if next_button.is_enabled():
-            _mark_stale(explorer)
+            mark_stale(explorer)
             next_button.click()
             status2, _count2, rows2 = _read_page(explorer)
             assert status2 != status1, f"Next page kept the status line: {status2}"

@@ -8,8 +8,7 @@ difference. Where moto already answers like DynamoDB the test says so and checks
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -17,66 +16,50 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSPreparedRequest
 from botocore.exceptions import ClientError
+from engine_helpers import Outcome, outcome, switched_off
 
 from ddb_lab import facts
 from ddb_lab.engine import REFUSED_CODE
 from ddb_lab.engine.corrections import (
-    AttributeValueShape,
-    BatchWriteLimits,
-    ExpressionPlaceholders,
-    KeyRules,
-    NumberNormalisation,
-    NumberRules,
-    ReservedWords,
-    SetDuplicates,
     canonical_number,
+    default_corrections,
     parse_number,
     reserved_word_in,
     reserved_words,
     significant_digits,
 )
-from ddb_lab.engine.metering import Metering
-from ddb_lab.engine.throttling import Throttling
 from ddb_lab.engine.wire import DynamoError, attribute_values
-
-Outcome = tuple[str, str | None]
 
 #: Key of the item most tests write: table T has pk (S) and sk (N).
 KEY = {"pk": {"S": "a"}, "sk": {"N": "1"}}
-ALL_CORRECTIONS = {
+#: Every correction of a new lab, in the order they run.
+CORRECTIONS_IN_ORDER = [
     "attribute_value_shape",
     "number_rules",
     "set_duplicates",
     "expression_placeholders",
     "reserved_words",
     "key_rules",
-    "number_normalisation",
-    "metering",
-    "throttling",
+    "index_rules",
     "batch_write_limits",
-}
-
-
-def outcome(call: Callable[[], Any]) -> Outcome:
-    """("OK", None) if the call succeeds, else (error code, message)."""
-    try:
-        call()
-    except ClientError as error:
-        return error.response["Error"]["Code"], error.response["Error"]["Message"]
-    return "OK", None
+    "batch_limits",
+    "idempotency_tokens",
+    "gsi_lag",
+    "number_normalisation",
+    "stream_records",
+    "metering",
+    "lsi_fetch",
+    "throttling",
+    "transaction_limits",
+    "partition_queries",
+]
+ALL_CORRECTIONS = set(CORRECTIONS_IN_ORDER)
+#: Switched off in a new lab: throttling waits for lab.enable_throttling().
+OFF_BY_DEFAULT = {"throttling"}
 
 
 def rejected(message: str) -> Outcome:
     return "ValidationException", message
-
-
-@contextmanager
-def switched_off(lab: Any, name: str) -> Iterator[None]:
-    lab.engine.enable(name, False)
-    try:
-        yield
-    finally:
-        lab.engine.enable(name, True)
 
 
 def assert_corrected(lab: Any, name: str, call: Callable[[], Any], expected: Outcome) -> Outcome:
@@ -630,40 +613,22 @@ def test_rejections_are_counted(lab: Any, client: Any) -> None:
 
 def test_describe_lists_every_correction(lab: Any) -> None:
     described = lab.engine.describe()
-    assert [entry["name"] for entry in described] == [
-        "attribute_value_shape",
-        "number_rules",
-        "set_duplicates",
-        "expression_placeholders",
-        "reserved_words",
-        "key_rules",
-        "batch_write_limits",
-        "number_normalisation",
-        "metering",
-        "throttling",
-    ]
-    assert {entry["name"] for entry in described} == ALL_CORRECTIONS
-    summaries = {
-        cls.name: cls.summary
-        for cls in (
-            AttributeValueShape,
-            NumberRules,
-            SetDuplicates,
-            ExpressionPlaceholders,
-            ReservedWords,
-            KeyRules,
-            BatchWriteLimits,
-            Metering,
-            NumberNormalisation,
-            Throttling,
-        )
-    }
+    assert [entry["name"] for entry in described] == CORRECTIONS_IN_ORDER
+    summaries = {c.name: c.summary for c in default_corrections()}
     for entry in described:
-        assert entry["on"] is True
+        assert entry["on"] is True  # the fixture switches every correction on
         assert entry["what"] == summaries[entry["name"]] != ""
     with switched_off(lab, "reserved_words"):
         off = {entry["name"]: entry["on"] for entry in lab.engine.describe()}
         assert off == {name: name != "reserved_words" for name in ALL_CORRECTIONS}
+
+
+def test_a_new_lab_starts_without_throttling() -> None:
+    from ddb_lab import start
+
+    fresh = start()
+    fresh.reset()
+    assert [e["name"] for e in fresh.engine.describe() if not e["on"]] == sorted(OFF_BY_DEFAULT)
 
 
 def test_enable_unknown_correction_raises_key_error(lab: Any) -> None:

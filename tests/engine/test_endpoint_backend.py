@@ -65,3 +65,25 @@ def test_reset_deletes_the_tables_on_the_endpoint(lab: Lab) -> None:
     assert lab.tables() == ["SocialApp"]
     lab.reset()
     assert lab.tables() == []
+
+
+def test_the_verifier_says_units_are_not_measured_here(lab: Lab) -> None:
+    from ddb_lab.modeling import AccessPattern, Data, Entity, Model, verify
+
+    data = Data({"Note": [{"id": f"n{i}", "body": "x"} for i in range(3)]}, {"Note": ("id",)})
+    model = Model("Notes", "PK", [Entity("Note", {"PK": "NOTE#{id}"})])
+    pattern = AccessPattern(
+        "note",
+        "A note",
+        cases=[{"id": "n1"}],
+        expected=lambda d, id: d.where("Note", id=id),
+        max_read_units=0.1,  # would fail if units were made up as 0 or measured
+    )
+
+    def note(table: object, id: str) -> object:
+        return table.get_item(Key={"PK": f"NOTE#{id}"}).get("Item")  # type: ignore[attr-defined]
+
+    report = verify(model, [pattern], {"note": note}, data, lab=lab)
+    assert report.passed, report.text()
+    assert "n/a" in report.text()
+    assert report.notes and "budgets were not checked" in report.notes[0]
