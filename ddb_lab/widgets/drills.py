@@ -31,7 +31,9 @@ class MathDrills(FormWidget):
     def __init__(self, seed: int = 1, count: int = 10, topic: str | None = None) -> None:
         self.session = DrillSession(seed, count, topic)
         self._question = w.HTML()
-        self._answer = w.Text(placeholder="your answer, e.g. 250 or $12.34", description="Answer")
+        self._answer = w.Text(
+            placeholder="your answer, e.g. 250 or 1,200 RCU", description="Answer"
+        )
         self._check = w.Button(description="Check", button_style="primary")
         self._topic = w.Dropdown(
             options=["mixed", *TOPICS], value=topic or "mixed", description="Topic"

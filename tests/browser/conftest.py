@@ -68,9 +68,13 @@ def lab_server(lab_session_server: LabServer) -> Iterator[LabServer]:
     lab_session_server.shutdown_sessions()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium(chromium_path: str) -> Iterator[Any]:
-    """One headless Chromium for the session (Debian's, driven by playwright)."""
+    """One headless Chromium per test module (Debian's, driven by playwright).
+
+    Module scope: playwright's sync API keeps an asyncio loop running in this thread while it is
+    open, so it must close before other tests run (nbclient, for one, calls asyncio.run).
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
