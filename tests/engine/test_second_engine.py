@@ -269,6 +269,21 @@ KNOWN_DIFFERENCES: dict[str, dict[str, str]] = {
 USED_BEFORE_ACTIVE: dict[str, tuple[str, ...]] = {}
 #: How long that engine takes to create or delete a table.
 TABLE_DELAY_MS = 1000
+#: Run first in the kernel on that engine: boto3's table waiters poll every 20 s by default, which
+#: would make each chapter's waits last minutes; polling every 0.1 s keeps them as strict.
+QUICK_WAITERS = """
+import botocore.waiter
+
+_wait = botocore.waiter.Waiter.wait
+
+
+def _quick_wait(self, **kwargs):
+    kwargs["WaiterConfig"] = {**kwargs.get("WaiterConfig", {}), "Delay": 0.1, "MaxAttempts": 200}
+    return _wait(self, **kwargs)
+
+
+botocore.waiter.Waiter.wait = _quick_wait
+"""
 
 
 # --- Running a chapter on dynalite -------------------------------------------------------------
@@ -367,9 +382,8 @@ def _execute_on(url: str, chapter: str, *, settle: bool = True) -> Run:
     ]
     for cell in notebook.cells:
         cell.outputs = []
-    if settle:
-        prelude = nbformat.v4.new_code_cell(SETTLE_TABLES.format(url=url))  # type: ignore[no-untyped-call]
-        notebook.cells.insert(0, prelude)
+    prelude = SETTLE_TABLES.format(url=url) if settle else QUICK_WAITERS
+    notebook.cells.insert(0, nbformat.v4.new_code_cell(prelude))  # type: ignore[no-untyped-call]
     _delete_all_tables(url)
     with tempfile.TemporaryDirectory(prefix="ddb-lab-home-") as home:
         env = dict(
