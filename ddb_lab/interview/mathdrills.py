@@ -128,11 +128,13 @@ def _reads(rng: random.Random) -> Made:
     per_read = capacity.read_units(size, consistency)  # type: ignore[arg-type]
     total = math.ceil(rate * per_read)
     blocks = math.ceil(size / facts.READ_UNIT_BYTES)
+    factor = _READ_FACTOR[consistency]
+    read = _a(_CONSISTENCY_WORDS[consistency]).lower()
     steps = (
-        f"{_plain(size_kb)} KB rounds up to {blocks} block(s) of 4 KB; a {consistency} read costs "
-        f"{_plain(_READ_FACTOR[consistency])} unit per block, so {_plain(per_read)} RCU per read; "
-        f"{rate:,} reads/s x {_plain(per_read)} = {_plain(rate * per_read)}, provisioned as "
-        f"{total:,} RCU (whole units)."
+        f"{_plain(size_kb)} KB rounds up to {blocks} block(s) of 4 KB; {read} read costs "
+        f"{_plain(factor)} unit{'s' if factor > 1 else ''} per block, so {_plain(per_read)} RCU "
+        f"per read; {rate:,} reads/s x {_plain(per_read)} = {_plain(rate * per_read)}, "
+        f"provisioned as {total:,} RCU (whole units)."
     )
     question = (
         f"The service reads {rate:,} items per second, each {_plain(size_kb)} KB, with "
