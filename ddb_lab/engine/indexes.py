@@ -39,7 +39,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from ddb_lab import facts
@@ -580,13 +580,8 @@ class LsiFetch(Correction):
 
     def _add_to_ledger(self, request: WireRequest, table: str, units: float) -> None:
         """Add the table reads to the entry metering just recorded for this request."""
-        ledger = self.ledger
-        with ledger._lock:  # the same request, so the same entry: one call on the receipt
-            entries = ledger._entries
-            last = entries[-1] if entries else None
-            if last is None or last.table != table or last.operation != request.operation:
-                return
-            entries[-1] = replace(last, read_units=last.read_units + units)
+        if self.ledger is not None:  # the same request, so the same entry: one call on the receipt
+            self.ledger.add_reads_to_last(table, request.operation, units)
 
 
 def _fetches(params: Mapping[str, Any], spec: IndexSpec) -> bool:

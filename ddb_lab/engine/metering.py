@@ -26,7 +26,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, overload
 
 from ddb_lab.capacity import (
@@ -120,6 +120,19 @@ class Ledger(Sequence[LedgerEntry]):
             self._entries.extend(entries)
             if len(self._entries) > self.limit:
                 del self._entries[: len(self._entries) - self.limit // 2]
+
+    def add_reads_to_last(self, table: str, operation: str, read_units: float) -> bool:
+        """Add ``read_units`` to the newest entry if it is ``operation`` on ``table``.
+
+        For a correction that reads more on behalf of the same request (an LSI fetching from its
+        table): the receipt keeps showing one call. Returns whether an entry was changed.
+        """
+        with self._lock:
+            last = self._entries[-1] if self._entries else None
+            if last is None or last.table != table or last.operation != operation:
+                return False
+            self._entries[-1] = replace(last, read_units=last.read_units + read_units)
+            return True
 
     def take_seq(self) -> int:
         with self._lock:

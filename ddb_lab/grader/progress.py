@@ -93,10 +93,25 @@ class ProgressStore:
             printed to stderr).
     """
 
+    #: The file under ``home``, what it holds (for messages) and its format, by name and version;
+    #: a subclass that keeps another file with the same locking and atomic writes sets its own.
+    file_name = FILE_NAME
+    holds = "progress record"
+    file_format = FILE_FORMAT
+    file_version = FILE_VERSION
+
     def __init__(self, home: Path | str | None = None) -> None:
         self.home = Path(home) if home is not None else default_home()
-        self.path = self.home / FILE_NAME
+        self.path = self.home / self.file_name
         self.warnings: list[str] = []
+
+    def _empty(self) -> dict[str, Any]:
+        """What the file holds before anything is recorded."""
+        return _empty()
+
+    def _is_ours(self, data: Any) -> bool:
+        """Whether ``data`` (parsed JSON) is a file this store wrote."""
+        return _is_ours(data)
 
     # -- the file ---------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -115,14 +130,14 @@ class ProgressStore:
     def _set_aside(self, why: str) -> None:
         n = 1
         while True:
-            target = self.path.with_name(f"{FILE_NAME}.corrupt-{n}")
+            target = self.path.with_name(f"{self.file_name}.corrupt-{n}")
             if not target.exists():
                 break
             n += 1
         os.replace(self.path, target)
         message = (
-            f"ddb-lab: {self.path} was {why}; it was kept as {target} and a fresh progress "
-            "record starts."
+            f"ddb-lab: {self.path} was {why}; it was kept as {target} and a fresh "
+            f"{self.holds} starts."
         )
         self.warnings.append(message)
         print(message, file=sys.stderr)
@@ -132,15 +147,15 @@ class ProgressStore:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
-            return _empty()
+            return self._empty()
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             self._set_aside("not valid JSON")
-            return _empty()
-        if not _is_ours(data):
-            self._set_aside(f"not a {FILE_FORMAT} file of version {FILE_VERSION}")
-            return _empty()
+            return self._empty()
+        if not self._is_ours(data):
+            self._set_aside(f"not a {self.file_format} file of version {self.file_version}")
+            return self._empty()
         return dict(data)
 
     def _remove_stale_temps(self) -> None:

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import random
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -156,36 +154,16 @@ class _ScheduleFile(ProgressStore):
     writes. Only the file-handling methods are used; the exercise methods are not.
     """
 
-    def __init__(self, home: Path | str | None) -> None:
-        super().__init__(home)
-        self.path = self.home / FILE_NAME
+    file_name = FILE_NAME
+    holds = "flashcard schedule"
+    file_format = FILE_FORMAT
+    file_version = FILE_VERSION
 
-    def _set_aside(self, why: str) -> None:
-        n = 1
-        while (target := self.path.with_name(f"{FILE_NAME}.corrupt-{n}")).exists():
-            n += 1
-        self.path.replace(target)
-        message = (
-            f"ddb-lab: {self.path} was {why}; it was kept as {target} and a fresh flashcard "
-            "schedule starts."
-        )
-        self.warnings.append(message)
-        print(message, file=sys.stderr)
+    def _empty(self) -> dict[str, Any]:
+        return _empty()
 
-    def _read(self) -> dict[str, Any]:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return _empty()
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            self._set_aside("not valid JSON")
-            return _empty()
-        if not _is_ours(data):
-            self._set_aside(f"not a {FILE_FORMAT} file of version {FILE_VERSION}")
-            return _empty()
-        return dict(data)
+    def _is_ours(self, data: Any) -> bool:
+        return _is_ours(data)
 
 
 class FlashcardStore:

@@ -114,10 +114,10 @@ _READ_FACTOR: Final = {
 }
 
 
-# --- generators: one function per kind, (rng) -> (topic, question, answer, unit, steps, params) -
+# --- generators: one function per kind, (rng) -> (question, answer, unit, steps, params) -------
 
 
-Made = tuple[str, str, Decimal, str, str, dict[str, Any]]
+Made = tuple[str, Decimal, str, str, dict[str, Any]]
 
 
 def _reads(rng: random.Random) -> Made:
@@ -142,7 +142,7 @@ def _reads(rng: random.Random) -> Made:
         "provision?"
     )
     params = {"rate": rate, "size_bytes": size, "consistency": consistency}
-    return "reads", question, Decimal(total), "RCU", steps, params
+    return question, Decimal(total), "RCU", steps, params
 
 
 def _writes(rng: random.Random) -> Made:
@@ -163,7 +163,7 @@ def _writes(rng: random.Random) -> Made:
         "capacity units does that take?"
     )
     params = {"rate": rate, "size_bytes": size, "transactional": transactional}
-    return "writes", question, _d(rate * per_write), "WCU", steps, params
+    return question, _d(rate * per_write), "WCU", steps, params
 
 
 def _index_writes(rng: random.Random) -> Made:
@@ -190,7 +190,7 @@ def _index_writes(rng: random.Random) -> Made:
         + ". How many write units does the put consume in total?"
     )
     params = {"size_bytes": size, "projected_bytes": copies}
-    return "indexes", question, _d(total), "WCU", steps, params
+    return question, _d(total), "WCU", steps, params
 
 
 def _query_page(rng: random.Random) -> Made:
@@ -209,7 +209,7 @@ def _query_page(rng: random.Random) -> Made:
         "(no filter). How many read units does it consume?"
     )
     params = {"count": count, "size_bytes": size, "consistency": consistency}
-    return "queries", question, _d(units), "RRU", steps, params
+    return question, _d(units), "RRU", steps, params
 
 
 def _batch_get(rng: random.Random) -> Made:
@@ -228,7 +228,7 @@ def _batch_get(rng: random.Random) -> Made:
         f"{size:,} bytes each. How many read units does it consume?"
     )
     params = {"count": count, "size_bytes": size, "consistency": consistency}
-    return "queries", question, _d(units), "RRU", steps, params
+    return question, _d(units), "RRU", steps, params
 
 
 def _transaction(rng: random.Random) -> Made:
@@ -248,7 +248,7 @@ def _transaction(rng: random.Random) -> Made:
         + ", ".join(f"{_plain(k)} KB" for k in sizes_kb)
         + ". How many write units does it consume?"
     )
-    return "transactions", question, _d(total), "WCU", steps, {"sizes_bytes": sizes}
+    return question, _d(total), "WCU", steps, {"sizes_bytes": sizes}
 
 
 def _on_demand_month(rng: random.Random) -> Made:
@@ -280,7 +280,7 @@ def _on_demand_month(rng: random.Random) -> Made:
         "reads": reads, "read_bytes": int(read_kb * KB), "writes": writes,
         "write_bytes": int(write_kb * KB),
     }  # fmt: skip
-    return "cost", question, total, "$", steps, params
+    return question, total, "$", steps, params
 
 
 def _provisioned_month(rng: random.Random) -> Made:
@@ -300,7 +300,7 @@ def _provisioned_month(rng: random.Random) -> Made:
         "in us-east-1 (Standard). What does the capacity cost per month, to the cent? Ignore the "
         "free tier."
     )
-    return "cost", question, total, "$", steps, {"rcu": rcu, "wcu": wcu}
+    return question, total, "$", steps, {"rcu": rcu, "wcu": wcu}
 
 
 def _storage_month(rng: random.Random) -> Made:
@@ -320,7 +320,7 @@ def _storage_month(rng: random.Random) -> Made:
         f"A table holds {millions:,} million items of {size:,} bytes (no indexes), Standard table "
         "class, us-east-1. What does storage cost per month, to the cent? Ignore the free tier."
     )
-    return "cost", question, total, "$", steps, {"items": millions * 1_000_000, "size_bytes": size}
+    return question, total, "$", steps, {"items": millions * 1_000_000, "size_bytes": size}
 
 
 def _break_even(rng: random.Random) -> Made:
@@ -344,7 +344,7 @@ def _break_even(rng: random.Random) -> Made:
         f"provisioned {kind} capacity is provisioned cheaper than on-demand for {kind}s? One "
         "decimal."
     )
-    return "cost", question, share, "%", steps, {"kind": kind}
+    return question, share, "%", steps, {"kind": kind}
 
 
 def _partitions(rng: random.Random) -> Made:
@@ -366,39 +366,27 @@ def _partitions(rng: random.Random) -> Made:
         f"By the classic sizing rule, how many partitions does a table with {rcu:,} RCU, "
         f"{wcu:,} WCU and {size_gb} GB of data need at least?"
     )
-    return "partitions", question, Decimal(answer), "partitions", steps, {
+    return question, Decimal(answer), "partitions", steps, {
         "rcu": rcu, "wcu": wcu, "size_gb": size_gb,
     }  # fmt: skip
 
 
-_KINDS: Final[Mapping[str, Callable[[random.Random], Made]]] = {
-    "read_capacity": _reads,
-    "write_capacity": _writes,
-    "index_writes": _index_writes,
-    "query_page": _query_page,
-    "batch_get": _batch_get,
-    "transaction": _transaction,
-    "on_demand_month": _on_demand_month,
-    "provisioned_month": _provisioned_month,
-    "storage_month": _storage_month,
-    "break_even": _break_even,
-    "partitions": _partitions,
-}
-_TOPIC_OF: Final = {
-    "read_capacity": "reads",
-    "write_capacity": "writes",
-    "index_writes": "indexes",
-    "query_page": "queries",
-    "batch_get": "queries",
-    "transaction": "transactions",
-    "on_demand_month": "cost",
-    "provisioned_month": "cost",
-    "storage_month": "cost",
-    "break_even": "cost",
-    "partitions": "partitions",
+#: Each kind of drill: its topic and its generator.
+_KINDS: Final[Mapping[str, tuple[str, Callable[[random.Random], Made]]]] = {
+    "read_capacity": ("reads", _reads),
+    "write_capacity": ("writes", _writes),
+    "index_writes": ("indexes", _index_writes),
+    "query_page": ("queries", _query_page),
+    "batch_get": ("queries", _batch_get),
+    "transaction": ("transactions", _transaction),
+    "on_demand_month": ("cost", _on_demand_month),
+    "provisioned_month": ("cost", _provisioned_month),
+    "storage_month": ("cost", _storage_month),
+    "break_even": ("cost", _break_even),
+    "partitions": ("partitions", _partitions),
 }
 #: The topics drills are generated for.
-TOPICS: Final = tuple(dict.fromkeys(_TOPIC_OF.values()))
+TOPICS: Final = tuple(dict.fromkeys(topic for topic, _ in _KINDS.values()))
 _TOLERANCE: Final = {"$": Decimal("0.005"), "%": Decimal("0.05")}
 
 
@@ -412,16 +400,17 @@ def generate(seed: int, count: int, topic: str | None = None) -> list[MathDrill]
         raise ValueError(f"unknown topic {topic!r}; topics: {', '.join(TOPICS)}")
     if count < 0:
         raise ValueError("count must be >= 0")
-    kinds = [k for k in _KINDS if topic is None or _TOPIC_OF[k] == topic]
+    kinds = [k for k, (t, _) in _KINDS.items() if topic is None or t == topic]
     rng = random.Random(seed)
     drills = []
     for n in range(count):
         kind = kinds[n % len(kinds)] if n < len(kinds) else rng.choice(kinds)
-        made_topic, question, answer, unit, steps, params = _KINDS[kind](rng)
+        kind_topic, make = _KINDS[kind]
+        question, answer, unit, steps, params = make(rng)
         drills.append(
             MathDrill(
                 id=f"{kind}-{seed}-{n + 1}",
-                topic=made_topic,
+                topic=kind_topic,
                 kind=kind,
                 question=question,
                 answer=answer,

@@ -67,6 +67,7 @@ __all__ = [
     "PatternResult",
     "Record",
     "VerificationReport",
+    "every_item",
     "orders",
     "picture",
     "social",
@@ -95,6 +96,19 @@ class ModelError(ValueError):
 
 class _TooManyCalls(Exception):  # noqa: N818 - internal signal, never shown as an error
     pass
+
+
+def every_item(read: Callable[..., Any], **params: Any) -> list[Any]:
+    """Every item a paginated read returns: ``read(**params)`` again with ``ExclusiveStartKey``
+    set to each page's ``LastEvaluatedKey`` until a page has none (``read`` is, for instance, a
+    resource Table's ``query`` or ``scan``)."""
+    items: list[Any] = []
+    while True:
+        page = read(**params)
+        items.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return items
+        params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 # --- Records and data sets ------------------------------------------------------------------------

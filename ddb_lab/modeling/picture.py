@@ -18,6 +18,7 @@ from typing import Any, Final
 
 from ddb_lab._shown import TextShown
 from ddb_lab.display import format_value
+from ddb_lab.modeling import every_item
 
 __all__ = ["AggregateView", "aggregate_view"]
 
@@ -113,14 +114,7 @@ def _plain(value: Any) -> str:
 
 def _items_of(source: Any) -> list[Mapping[str, Any]]:
     if hasattr(source, "scan"):  # a boto3 resource Table: read it all (a picture, not a pattern)
-        items: list[Mapping[str, Any]] = []
-        kwargs: dict[str, Any] = {}
-        while True:
-            page = source.scan(**kwargs)
-            items.extend(page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return every_item(source.scan)
     return list(source)
 
 

@@ -17,7 +17,7 @@ from typing import Any, Final
 from boto3.dynamodb.conditions import Key
 
 from ddb_lab.datasets import DEFAULT_SEED, generate_social
-from ddb_lab.modeling import AccessPattern, Data, Entity, Index, Model, Record
+from ddb_lab.modeling import AccessPattern, Data, Entity, Index, Model, Record, every_item
 
 __all__ = [
     "SOCIAL_IDENTITY",
@@ -173,13 +173,7 @@ class reference_implementations:  # noqa: N801 - a namespace of functions, used 
 
     @staticmethod
     def _all(table: Any, **query: Any) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        while True:
-            page = table.query(**query)
-            items.extend(page["Items"])
-            if "LastEvaluatedKey" not in page:
-                return items
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return every_item(table.query, **query)
 
     @staticmethod
     def get_profile(table: Any, user_id: str) -> dict[str, Any] | None:

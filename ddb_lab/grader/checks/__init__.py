@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from ddb_lab.grader.context import CheckContext
+from ddb_lab.grader.context import CheckContext, Failure
 
-__all__ = ["CheckFunction", "all_checks", "check_for", "get_check"]
+__all__ = ["CheckFunction", "all_checks", "check_for", "fail_on_problems", "get_check"]
 
 CheckFunction = Callable[[Callable[..., Any], CheckContext], None]
 
@@ -31,6 +31,25 @@ def check_for(exercise_id: str) -> Callable[[CheckFunction], CheckFunction]:
         return function
 
     return register
+
+
+def fail_on_problems(
+    problems: Sequence[str],
+    what: str,
+    advice: Sequence[tuple[str, str]],
+    shown: int = 5,
+) -> None:
+    """Raise a Failure listing ``problems`` (the first ``shown``) under ``what``, if there are any.
+
+    ``advice`` pairs a marker with a tip: the tip of the first marker found in a problem is shown.
+    """
+    if not problems:
+        return
+    tip = next((a for marker, a in advice if any(marker in p for p in problems)), "")
+    listed = list(problems[:shown])
+    if len(problems) > shown:
+        listed.append(f"... and {len(problems) - shown} more")
+    raise Failure(f"{what}:\n  - " + "\n  - ".join(listed), advice=tip)
 
 
 def _load_all() -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from ddb_lab.grader.checks import check_for
+from ddb_lab.grader.checks import check_for, fail_on_problems
 from ddb_lab.grader.context import CheckContext, Failure, LearnerRaised
 from ddb_lab.modeling import AccessPattern, Data, Model, Record, VerificationReport, verify
 from ddb_lab.modeling.orders import ORDERS_PATTERNS, orders_data
@@ -32,12 +32,7 @@ _ADVICE = (
 
 
 def _fail_on(report: VerificationReport, what: str) -> None:
-    problems = report.problems()
-    if not problems:
-        return
-    advice = next((a for marker, a in _ADVICE if any(marker in p for p in problems)), "")
-    shown = problems[:4] + ([f"... and {len(problems) - 4} more"] if len(problems) > 4 else [])
-    raise Failure(f"{what}:\n  - " + "\n  - ".join(shown), advice=advice)
+    fail_on_problems(report.problems(), what, _ADVICE, shown=4)
 
 
 def _verify(*args: Any, **kwargs: Any) -> VerificationReport:

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from ddb_lab import datasets
 from ddb_lab.grader.checks import check_for
 from ddb_lab.grader.context import CheckContext, Failure
+from ddb_lab.modeling import every_item
 
 Learner = Callable[..., Any]
 
@@ -129,20 +130,21 @@ def _orders() -> list[dict[str, Any]]:
     return orders
 
 
-def _create_open_orders_table(ctx: CheckContext) -> Any:
+def _create_orders_table(ctx: CheckContext, index: str, partition_key: str) -> Any:
+    """Orders keyed by order_id, with one GSI on ``partition_key`` sorted by created_at."""
     ctx.client.create_table(
         TableName=_ORDERS,
         KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
         AttributeDefinitions=[
             {"AttributeName": "order_id", "AttributeType": "S"},
-            {"AttributeName": "open_customer", "AttributeType": "S"},
+            {"AttributeName": partition_key, "AttributeType": "S"},
             {"AttributeName": "created_at", "AttributeType": "S"},
         ],
         GlobalSecondaryIndexes=[
             {
-                "IndexName": _OPEN_INDEX,
+                "IndexName": index,
                 "KeySchema": [
-                    {"AttributeName": "open_customer", "KeyType": "HASH"},
+                    {"AttributeName": partition_key, "KeyType": "HASH"},
                     {"AttributeName": "created_at", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
@@ -151,6 +153,10 @@ def _create_open_orders_table(ctx: CheckContext) -> Any:
         BillingMode="PAY_PER_REQUEST",
     )
     return ctx.table(_ORDERS)
+
+
+def _create_open_orders_table(ctx: CheckContext) -> Any:
+    return _create_orders_table(ctx, _OPEN_INDEX, "open_customer")
 
 
 @check_for("03.sparse_open_orders")
@@ -184,14 +190,7 @@ def sparse_open_orders(function: Learner, ctx: CheckContext) -> None:
 
 def _judge_sparse_index(ctx: CheckContext, table: Any, orders: list[dict[str, Any]]) -> None:
     wanted = sorted(o["order_id"] for o in orders if o["status"] == "OPEN")
-    indexed: list[str] = []
-    kwargs: dict[str, Any] = {"IndexName": _OPEN_INDEX}
-    while True:
-        page = table.scan(**kwargs)
-        indexed.extend(str(item["order_id"]) for item in page["Items"])
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    indexed = [str(item["order_id"]) for item in every_item(table.scan, IndexName=_OPEN_INDEX)]
     extra = sorted(set(indexed) - set(wanted))
     missing = sorted(set(wanted) - set(indexed))
     if extra:
@@ -359,27 +358,7 @@ def _day_orders() -> list[dict[str, Any]]:
 
 
 def _seed_day_orders(ctx: CheckContext) -> Any:
-    ctx.client.create_table(
-        TableName=_ORDERS,
-        KeySchema=[{"AttributeName": "order_id", "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": "order_id", "AttributeType": "S"},
-            {"AttributeName": "day_shard", "AttributeType": "S"},
-            {"AttributeName": "created_at", "AttributeType": "S"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": _DAY_INDEX,
-                "KeySchema": [
-                    {"AttributeName": "day_shard", "KeyType": "HASH"},
-                    {"AttributeName": "created_at", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    table = ctx.table(_ORDERS)
+    table = _create_orders_table(ctx, _DAY_INDEX, "day_shard")
     with table.batch_writer() as batch:
         for order in _day_orders():
             batch.put_item(Item=order)

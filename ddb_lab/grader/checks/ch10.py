@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ddb_lab.grader.checks import check_for
+from ddb_lab.grader.checks import check_for, fail_on_problems
 from ddb_lab.grader.context import CheckContext, Failure, LearnerRaised
 from ddb_lab.interview.challenges import CHALLENGES, DesignError
 
@@ -41,15 +41,11 @@ def _judge(challenge_id: str, function: Learner, ctx: CheckContext) -> None:
         raise LearnerRaised(error) from error
     except DesignError as error:
         raise Failure(f"That is not a design yet: {error}.") from None
-    problems = report.problems()
-    if problems:
-        advice = next((a for marker, a in _ADVICE if any(marker in p for p in problems)), "")
-        shown = problems[:5] + ([f"... and {len(problems) - 5} more"] if len(problems) > 5 else [])
-        raise Failure(
-            f"The {challenge.title.lower()} design does not pass the review yet:\n  - "
-            + "\n  - ".join(shown),
-            advice=advice,
-        )
+    fail_on_problems(
+        report.problems(),
+        f"The {challenge.title.lower()} design does not pass the review yet",
+        _ADVICE,
+    )
 
 
 def _register(challenge_id: str) -> None:
@@ -58,5 +54,5 @@ def _register(challenge_id: str) -> None:
         _judge(challenge_id, function, ctx)
 
 
-for _id in ("social", "shop", "leaderboard", "saas", "chat", "iot"):
+for _id in CHALLENGES:
     _register(_id)

@@ -20,7 +20,6 @@ designs) and the checks of chapter 10.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,38 +112,17 @@ class Challenge:
         return report
 
 
-_MODULES = ("social", "shop", "leaderboard", "saas", "chat", "iot")
+class _ById(dict[str, Challenge]):
+    """The challenges by id; an unknown id names the known ones."""
+
+    def __missing__(self, key: str) -> Challenge:
+        raise KeyError(f"no challenge {key!r}; challenges: {', '.join(self)}")
 
 
-def _registry() -> Mapping[str, Challenge]:
-    found: list[Challenge] = [
-        importlib.import_module(f"{__name__}.{name}").CHALLENGE for name in _MODULES
-    ]
-    return {c.id: c for c in found}
+# The challenges build on the names above, so they are imported last.
+from ddb_lab.interview.challenges import chat, iot, leaderboard, saas, shop, social  # noqa: E402
 
-
-class _Challenges(Mapping[str, Challenge]):
-    """The challenges by id, in the order the chapter presents them (loaded on first use)."""
-
-    _loaded: Mapping[str, Challenge] | None = None
-
-    def _all(self) -> Mapping[str, Challenge]:
-        if self._loaded is None:
-            self._loaded = _registry()
-        return self._loaded
-
-    def __getitem__(self, key: str) -> Challenge:
-        try:
-            return self._all()[key]
-        except KeyError:
-            raise KeyError(f"no challenge {key!r}; challenges: {', '.join(self._all())}") from None
-
-    def __iter__(self) -> Any:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-
-#: Every design challenge, by id.
-CHALLENGES: Mapping[str, Challenge] = _Challenges()
+#: Every design challenge, by id, in the order the chapter presents them.
+CHALLENGES: Mapping[str, Challenge] = _ById(
+    (m.CHALLENGE.id, m.CHALLENGE) for m in (social, shop, leaderboard, saas, chat, iot)
+)
